@@ -1,0 +1,51 @@
+# jcportal – the two setup commands are `make run` and `make test` (see README).
+SHELL := /bin/bash
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+PYTEST := .venv/bin/pytest
+PG_URL ?= postgres://postgres@127.0.0.1:5432/jcportal
+export PYTHONPATH := src
+
+.PHONY: run test system-deps venv prepare lint typecheck test-sqlite test-postgres messages compilemessages clean
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+.venv/.installed: pyproject.toml requirements.lock
+	test -x $(PY) || python3.11 -m venv .venv || python3 -m venv .venv
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -c requirements.lock -e '.[dev]'
+	touch $@
+
+venv: .venv/.installed
+
+compilemessages: venv
+	if [ -d src/jcportal/locale ]; then cd src/jcportal && ../../$(PY) ../../manage.py compilemessages -v0; fi
+
+prepare: system-deps venv compilemessages
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py collectstatic --noinput -v0
+
+run: prepare
+	bash scripts/run-embedded.sh
+
+lint: venv
+	.venv/bin/ruff check src conftest.py
+	.venv/bin/ruff format --check src conftest.py
+
+typecheck: venv
+	.venv/bin/mypy src/jcportal
+
+test-sqlite: venv compilemessages
+	$(PYTEST) -q -p no:cacheprovider
+
+test-postgres: venv compilemessages
+	bash scripts/with-postgres.sh $(PYTEST) -q -p no:cacheprovider
+
+test: system-deps lint typecheck test-sqlite test-postgres
+
+messages: venv
+	$(PY) manage.py update_catalogues
+
+clean:
+	rm -rf var .venv

@@ -1,0 +1,49 @@
+"""Test fixtures shared by every app. Factories live beside each app in ``tests/factories.py``."""
+
+from __future__ import annotations
+
+import os
+
+# Before Django loads the settings: tests run tasks inline unless a test starts a real worker,
+# and Playwright's sync API runs an event loop in the main thread next to Django's ORM.
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+os.environ.setdefault("OCR_ENABLED", "false")
+
+import pytest  # noqa: E402
+
+pytest_plugins = ["jcportal.core.testing.fixtures"]
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    # Browser tests last: they are the slowest and need everything else to work.
+    items.sort(key=lambda item: 1 if item.get_closest_marker("browser") else 0)
+
+
+@pytest.fixture(autouse=True)
+def _test_defaults(settings):  # type: ignore[no-untyped-def]
+    """pytest-django loads the settings before this file runs: apply the environment defaults above."""
+    from jcportal.celery import app
+
+    eager = os.environ["CELERY_TASK_ALWAYS_EAGER"].lower() in ("1", "true", "yes")
+    settings.CELERY_TASK_ALWAYS_EAGER = eager
+    settings.OCR_ENABLED = os.environ["OCR_ENABLED"].lower() in ("1", "true", "yes")
+    app.conf.task_always_eager = eager
+    app.conf.task_eager_propagates = True
+    # Eager calls open a producer pool for the configured broker; a test that points the app at
+    # another broker (a real worker on Redis) must not inherit it.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Every test writes files into its own temporary storage folder."""
+    storages = dict(settings.STORAGES)
+    if storages["default"]["BACKEND"].endswith("FileSystemStorage"):
+        storages["default"] = {
+            **storages["default"],
+            "OPTIONS": {**storages["default"]["OPTIONS"], "location": str(tmp_path / "media")},
+        }
+        settings.STORAGES = storages
+        settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,0 +1,335 @@
+"""People who log in: citizens (one person of a household), representatives, and staff with roles."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CITIZEN = "citizen", _("Citizen")
+    REPRESENTATIVE = "representative", _("Representative (Bevollmächtigte)")
+    CASEWORKER = "caseworker", _("Caseworker (Leistungssachbearbeitung)")
+    CASE_MANAGER = "case_manager", _("Case manager / integration specialist (Fallmanagement)")
+    TEAM_ASSISTANT = "team_assistant", _("Team assistant")
+    SCAN_STATION = "scan_station", _("Scan station")
+    TEAM_LEAD = "team_lead", _("Team lead")
+    ADMIN = "admin", _("Administrator")
+    DPO = "dpo", _("Data-protection officer")
+
+
+STAFF_ROLES = {
+    Role.CASEWORKER,
+    Role.CASE_MANAGER,
+    Role.TEAM_ASSISTANT,
+    Role.SCAN_STATION,
+    Role.TEAM_LEAD,
+    Role.ADMIN,
+    Role.DPO,
+}
+# Roles whose task requires reading the documents of the households of their team.
+CASE_ROLES = {Role.CASEWORKER, Role.CASE_MANAGER, Role.TEAM_ASSISTANT, Role.TEAM_LEAD}
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CITIZEN)
+    person = models.ForeignKey(
+        "households.Person",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="accounts",
+        null=True,
+        blank=True,
+        help_text=_(
+            "For citizen accounts: the person (and through them the household) this account belongs to."
+        ),
+    )
+    team = models.ForeignKey(
+        "households.Team",
+        verbose_name=_("team"),
+        on_delete=models.PROTECT,
+        related_name="staff",
+        null=True,
+        blank=True,
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    notify_by_email = models.BooleanField(
+        _("notify me by e-mail"),
+        default=False,
+        help_text=_("Only a short note that there is something new in the portal; never any personal data."),
+    )
+    notify_daily_digest = models.BooleanField(_("one summary per day instead of single notes"), default=False)
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
+    lock_reason = models.CharField(_("reason for locking"), max_length=200, blank=True)
+    deactivated_at = models.DateTimeField(_("deactivated at"), null=True, blank=True)
+    oidc_subject = models.CharField(
+        _("state portal account (OIDC identifier)"),
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Links a BundID or state portal login to this citizen account."),
+    )
+
+    objects: UserManager = UserManager()  # type: ignore[assignment,misc]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        full = self.get_full_name()
+        return f"{full} ({self.username})" if full else self.username
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.role == Role.CITIZEN
+
+    @property
+    def household(self):  # type: ignore[no-untyped-def]
+        return self.person.household if self.person_id else None
+
+
+class Absence(models.Model):
+    """A staff member's absence; during it, the deputy also receives new items and may act."""
+
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("absent staff member"),
+        on_delete=models.CASCADE,
+        related_name="absences",
+    )
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deputy"),
+        on_delete=models.PROTECT,
+        related_name="deputyships",
+    )
+    starts_on = models.DateField(_("first day of absence"))
+    ends_on = models.DateField(_("last day of absence"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="absence_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.starts_on}–{self.ends_on} → {self.deputy}"
+
+    @classmethod
+    def current(cls, day=None):  # type: ignore[no-untyped-def]
+        day = day or timezone.localdate()
+        return cls.objects.filter(starts_on__lte=day, ends_on__gte=day)
+
+
+class RepresentationQuerySet(models.QuerySet):
+    def active(self, day=None):  # type: ignore[no-untyped-def]
+        day = day or timezone.localdate()
+        return self.filter(revoked_at__isnull=True, valid_from__lte=day).filter(
+            models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=day)
+        )
+
+    def with_scope(self, scope: str):  # type: ignore[no-untyped-def]
+        field = {"upload": "scope_upload", "read": "scope_read", "services": "scope_services"}[scope]
+        return self.filter(**{field: True})
+
+
+class Representation(models.Model):
+    """A *Vollmacht*: a representative may act for a household, beside (never instead of) the citizen."""
+
+    representative = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("representative"),
+        on_delete=models.CASCADE,
+        related_name="representations",
+    )
+    household = models.ForeignKey(
+        "households.Household",
+        verbose_name=_("household"),
+        on_delete=models.CASCADE,
+        related_name="representations",
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    scope_upload = models.BooleanField(_("may send documents"), default=True)
+    scope_read = models.BooleanField(_("may read documents released by the Jobcenter"), default=False)
+    scope_services = models.BooleanField(_("may file online services"), default=False)
+    valid_from = models.DateField(_("valid from"), default=timezone.localdate)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    power_of_attorney_note = models.CharField(_("power of attorney on file"), max_length=200, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RepresentationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("representation")
+        verbose_name_plural = _("representations")
+
+    def __str__(self) -> str:
+        return f"{self.representative} → {self.household}"
+
+    @property
+    def in_force(self) -> bool:
+        today = timezone.localdate()
+        return (
+            self.revoked_at is None
+            and self.valid_from <= today
+            and (self.valid_until is None or self.valid_until >= today)
+        )
+
+
+class ActivationCode(models.Model):
+    """A one-time code printed in an access letter. Only a salted hash is stored, never the code."""
+
+    class Purpose(models.TextChoices):
+        ACTIVATION = "activation", _("first activation")
+        NEW_LETTER = "new_letter", _("new access letter")
+        INVITATION = "invitation", _("invitation of a representative")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activation_codes"
+    )
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.ACTIVATION)
+    code_hash = models.CharField(max_length=256)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+", null=True, blank=True
+    )
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    invalidated_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("activation code")
+        verbose_name_plural = _("activation codes")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def usable(self) -> bool:
+        return self.used_at is None and self.invalidated_at is None and self.expires_at > timezone.now()
+
+
+class AccessRequest(models.Model):
+    """A person asks online for portal access; staff match it to a household and decide."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    date_of_birth = models.DateField(_("date of birth"))
+    street = models.CharField(_("street and number"), max_length=200)
+    postcode = models.CharField(_("postcode"), max_length=5)
+    city = models.CharField(_("city"), max_length=100)
+    bg_number = models.CharField(_("BG number"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    id_document = models.FileField(_("ID document"), upload_to="access-requests/%Y/%m/", blank=True)
+    id_document_name = models.CharField(max_length=200, blank=True)
+    id_document_content_type = models.CharField(max_length=100, blank=True)
+    id_document_scanned = models.BooleanField(_("checked for malware"), default=False)
+    consent_version = models.CharField(max_length=40)
+    team = models.ForeignKey(
+        "households.Team",
+        verbose_name=_("team"),
+        on_delete=models.SET_NULL,
+        related_name="access_requests",
+        null=True,
+        blank=True,
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    household = models.ForeignKey(
+        "households.Household",
+        verbose_name=_("household"),
+        on_delete=models.SET_NULL,
+        related_name="access_requests",
+        null=True,
+        blank=True,
+    )
+    person = models.ForeignKey(
+        "households.Person",
+        verbose_name=_("person"),
+        on_delete=models.SET_NULL,
+        related_name="access_requests",
+        null=True,
+        blank=True,
+    )
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+", null=True, blank=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("access request")
+        verbose_name_plural = _("access requests")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} ({self.created_at:%Y-%m-%d})"
+
+
+class Consent(models.Model):
+    """A revocable opt-in (e.g. digital delivery of decisions), with the version of the text agreed to."""
+
+    class Kind(models.TextChoices):
+        DIGITAL_DELIVERY = "digital_delivery", _("Digital delivery of decisions")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.CASCADE, related_name="consents", null=True, blank=True
+    )
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    text_version = models.CharField(max_length=40)
+    given_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-given_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} {self.text_version}"

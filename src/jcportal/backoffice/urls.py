@@ -1,0 +1,15 @@
+"""Back office (staff). Each area keeps its own URL module; they share the ``backoffice`` namespace."""
+
+from django.urls import path
+
+from . import urls_accounts, urls_cases, urls_scan, urls_services, views
+
+app_name = "backoffice"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    *urls_cases.urlpatterns,
+    *urls_accounts.urlpatterns,
+    *urls_services.urlpatterns,
+    *urls_scan.urlpatterns,
+]

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseworkConfig(AppConfig):
+    name = "jcportal.casework"
+    label = "casework"
+    verbose_name = _("Case work: releases, tags, notifications, statistics")
+
+    def ready(self) -> None:
+        from jcportal.inbox.services import item_listeners
+
+        from . import search, services, tasks  # noqa: F401  (registers the tasks)
+
+        if services.notify_new_item not in item_listeners:
+            item_listeners.append(services.notify_new_item)
+        post_migrate.connect(search.ensure_search_index, dispatch_uid="casework-search-index")

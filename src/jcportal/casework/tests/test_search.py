@@ -1,0 +1,50 @@
+"""The full-text index: one selector, SQLite FTS5 or PostgreSQL full-text search by ``connection.vendor``."""
+
+import pytest
+from django.db import connection
+
+from jcportal.casework import search
+from jcportal.documents.models import Document
+from jcportal.inbox.tests.factories import DocumentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def found(query: str, household) -> set[str]:  # type: ignore[no-untyped-def]
+    return set(
+        search.matching_documents(Document.objects.filter(household=household), query).values_list(
+            "title", flat=True
+        )
+    )
+
+
+def test_every_word_must_match_prefixes_count_and_other_households_stay_out(household):
+    DocumentFactory(household=household, title="Mietvertrag", ocr_text="Vermieter Hausverwaltung Lindenweg")
+    DocumentFactory(household=household, title="Kontoauszug", ocr_text="Sparkasse Miete Lindenweg")
+    DocumentFactory(title="Fremd", ocr_text="Lindenweg")
+    assert found("lindenweg", household) == {"Mietvertrag", "Kontoauszug"}
+    assert found("lindenweg hausverw", household) == {"Mietvertrag"}
+    assert found("sparkasse", household) == {"Kontoauszug"}
+    assert found('"); DROP TABLE x; --', household) == set()  # input is never SQL
+    assert found("", household) == {"Mietvertrag", "Kontoauszug"}
+
+
+def test_deleted_documents_leave_the_index(household):
+    document = DocumentFactory(household=household, title="Alt", ocr_text="Einzigartigeswort")
+    assert found("einzigartigeswort", household) == {"Alt"}
+    Document.objects.filter(pk=document.pk).delete()
+    DocumentFactory(household=household, title="Neu", ocr_text="anderes")
+    assert found("einzigartigeswort", household) == set()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="triggers exist only in the SQLite variant")
+def test_index_is_rebuilt_after_a_migration_dropped_the_triggers(household):
+    with connection.cursor() as cursor:
+        for name in ("casework_fts_insert", "casework_fts_update", "casework_fts_delete"):
+            cursor.execute(f"DROP TRIGGER {name}")
+    DocumentFactory(household=household, title="Nachzügler", ocr_text="Betriebskosten")
+    assert found("betriebskosten", household) == set()
+    search.ensure_search_index(using="default")
+    assert found("betriebskosten", household) == {"Nachzügler"}
+    DocumentFactory(household=household, title="Danach", ocr_text="Betriebskosten")
+    assert found("betriebskosten", household) == {"Nachzügler", "Danach"}

@@ -1,0 +1,72 @@
+"""Reads for document requests. Staff see only requests of households ``accounts.policy`` lets them see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from jcportal.accounts import policy
+from jcportal.documents.models import Document
+from jcportal.households.models import Household
+
+from .models import DocumentRequest, DocumentRequestItem
+
+REJECTED_STATUSES = [Document.Status.REJECTED, Document.Status.QUARANTINED]
+
+
+def _with_items(qs: QuerySet[DocumentRequest]) -> QuerySet[DocumentRequest]:
+    return (
+        qs.select_related("household", "created_by")
+        .prefetch_related(Prefetch("items", queryset=DocumentRequestItem.objects.select_related("document")))
+        .annotate(
+            item_count=Count("items", distinct=True),
+            arrived_count=Count(
+                "items",
+                filter=Q(items__arrived_at__isnull=False) & ~Q(items__document__status__in=REJECTED_STATUSES),
+                distinct=True,
+            ),
+        )
+    )
+
+
+def requests_for_staff(user: Any, *, state: str = "open") -> QuerySet[DocumentRequest]:
+    """``state``: open, overdue, complete, withdrawn or all."""
+    qs = DocumentRequest.objects.filter(household__in=policy.visible_households(user))
+    if state == "open":
+        qs = qs.open()
+    elif state == "overdue":
+        qs = qs.overdue()
+    elif state == "complete":
+        qs = qs.filter(completed_at__isnull=False)
+    elif state == "withdrawn":
+        qs = qs.filter(withdrawn_at__isnull=False)
+    ordering = ["-completed_at", "-pk"] if state == "complete" else ["deadline", "pk"]
+    return _with_items(qs).order_by(*ordering)
+
+
+def request_for_staff(user: Any, request_id: int) -> DocumentRequest | None:
+    return (
+        _with_items(DocumentRequest.objects.filter(household__in=policy.visible_households(user)))
+        .filter(pk=request_id)
+        .first()
+    )
+
+
+def requests_for_household(household: Household) -> QuerySet[DocumentRequest]:
+    return _with_items(
+        DocumentRequest.objects.filter(household=household, withdrawn_at__isnull=True)
+    ).order_by("completed_at", "deadline", "pk")
+
+
+def open_requests_for_household(household: Household) -> QuerySet[DocumentRequest]:
+    return requests_for_household(household).filter(completed_at__isnull=True)
+
+
+def overdue_count(user: Any) -> int:
+    return DocumentRequest.objects.filter(household__in=policy.visible_households(user)).overdue().count()
+
+
+def days_left(doc_request: DocumentRequest) -> int:
+    return (doc_request.deadline - timezone.localdate()).days

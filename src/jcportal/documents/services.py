@@ -1,0 +1,338 @@
+"""Writing side of the documents app: accept uploads, store generated PDFs, ratings, safe downloads.
+
+``accept_upload`` is the one entry point for every channel (portal, online services, document
+requests, scan station, releases). It returns only after every original is durably stored and the
+record is committed; the pipeline (``documents.pipeline``) starts after the commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import secrets
+from collections.abc import Iterable
+from typing import IO, Any
+
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.http import FileResponse, Http404, HttpRequest
+from django.utils import timezone
+
+from jcportal.accounts import policy
+from jcportal.accounts.models import Role
+from jcportal.audit.services import audit
+
+from . import normalise
+from .models import Document, OriginalFile, ServiceRating
+
+logger = logging.getLogger(__name__)
+
+RECEIPT_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no 0/O, 1/I, 2/Z, 5/S, 8/B look-alikes
+CHUNK = 1024 * 1024
+
+FileInput = Any  # UploadedFile, File, or (name, binary file object)
+
+
+def new_receipt_number() -> str:
+    """Human-friendly and unique: ``E-20261123-K7MQ3X`` (date of receipt + 6 unambiguous characters)."""
+    day = timezone.localdate().strftime("%Y%m%d")
+    for _attempt in range(20):
+        code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(6))
+        number = f"E-{day}-{code}"
+        if not Document.objects.filter(receipt_number=number).exists():
+            return number
+    raise RuntimeError("could not find a free receipt number")
+
+
+def _named_stream(item: FileInput) -> tuple[str, IO[bytes]]:
+    if isinstance(item, tuple | list):
+        name, stream = item
+        return os.path.basename(str(name)) or "file", stream
+    name = getattr(item, "name", "") or "file"
+    return os.path.basename(str(name)) or "file", item
+
+
+def _hash_and_size(name: str) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with default_storage.open(name, "rb") as stored:
+        while chunk := stored.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _fsync(name: str) -> None:
+    """Make sure a locally stored file is on disk before we acknowledge it."""
+    try:
+        path = default_storage.path(name)
+    except NotImplementedError:  # object storage: the PUT has completed when save() returns
+        return
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+    directory = os.open(os.path.dirname(path), os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def _store_originals(document: Document, files: Iterable[FileInput]) -> list[OriginalFile]:
+    originals = []
+    for position, item in enumerate(files):
+        name, stream = _named_stream(item)
+        if hasattr(stream, "seek"):
+            stream.seek(0)
+        original = OriginalFile(document=document, position=position, original_name=name[:255])
+        django_file = stream if isinstance(stream, File) else File(stream, name=name)
+        original.file.save(name, django_file, save=False)
+        stored_name = str(original.file.name)
+        _fsync(stored_name)
+        original.sha256, original.size = _hash_and_size(stored_name)
+        original.save()
+        originals.append(original)
+    return originals
+
+
+def _mark_duplicate(document: Document, originals: list[OriginalFile]) -> None:
+    if document.household_id is None:
+        return
+    earlier = (
+        OriginalFile.objects.filter(
+            document__household_id=document.household_id, sha256__in=[o.sha256 for o in originals]
+        )
+        .exclude(document=document)
+        .exclude(size=0)
+        .order_by("document__received_at")
+        .select_related("document")
+        .first()
+    )
+    if earlier is not None:
+        document.duplicate_of = earlier.document
+        document.save(update_fields=["duplicate_of"])
+
+
+def start_pipeline(document: Document) -> None:
+    """Queue the intake pipeline once the surrounding transaction has committed."""
+    from .tasks import run_pipeline
+
+    document_id = str(document.pk)
+
+    def enqueue() -> None:
+        try:
+            run_pipeline.delay(document_id)
+        except Exception:  # broker down: the document is safe; the periodic resumer queues it later
+            if getattr(run_pipeline.app.conf, "task_always_eager", False):
+                raise
+            logger.exception("could not queue the pipeline of document %s", document_id)
+
+    transaction.on_commit(enqueue)
+
+
+def accept_upload(
+    *,
+    household: Any,
+    uploaded_by: Any,
+    doc_type: str,
+    title: str,
+    files: Iterable[FileInput],
+    note: str = "",
+    channel: str = Document.Channel.PORTAL,
+    direction: str = Document.Direction.INBOUND,
+    by_representative: bool = False,
+    request: HttpRequest | None = None,
+    file_notices: list[dict[str, Any]] | None = None,
+) -> Document:
+    """Store every original durably, create the document (status received), audit, commit, then start
+    the pipeline. ``file_notices`` lets the caller record files it refused before (e.g. too large)."""
+    files = list(files)
+    if not files:
+        raise ValueError("accept_upload needs at least one file")
+    stored_names: list[str] = []
+    try:
+        with transaction.atomic():
+            for _attempt in range(3):
+                try:
+                    with transaction.atomic():
+                        document = Document.objects.create(
+                            household=household,
+                            uploaded_by=uploaded_by if getattr(uploaded_by, "pk", None) else None,
+                            doc_type=doc_type,
+                            title=(title or "").strip()[:200] or normalise_title(doc_type),
+                            note=note or "",
+                            channel=channel,
+                            direction=direction,
+                            by_representative=by_representative,
+                            receipt_number=new_receipt_number(),
+                            received_at=timezone.now(),
+                            status=Document.Status.RECEIVED,
+                            file_notices=list(file_notices or []),
+                        )
+                    break
+                except IntegrityError:  # receipt number taken by a concurrent upload: draw again
+                    continue
+            else:
+                raise RuntimeError("could not create the document")
+            originals = _store_originals(document, files)
+            stored_names.extend(str(o.file.name) for o in originals)
+            _mark_duplicate(document, originals)
+            audit(
+                "document.received",
+                request=request,
+                actor=uploaded_by if getattr(uploaded_by, "pk", None) else None,
+                obj=document,
+                household=household,
+                details={
+                    "receipt_number": document.receipt_number,
+                    "channel": channel,
+                    "direction": direction,
+                    "doc_type": doc_type,
+                    "files": [
+                        {"name": o.original_name, "sha256": o.sha256, "size": o.size} for o in originals
+                    ],
+                },
+            )
+            start_pipeline(document)
+    except BaseException:
+        for name in stored_names:  # the record was rolled back: do not leave orphaned files behind
+            default_storage.delete(name)
+        raise
+    return document
+
+
+def normalise_title(doc_type: str) -> str:
+    """The type's name as default title, in the office language (the title is for the Jobcenter)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from . import types
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(types.label(doc_type))
+
+
+def store_generated_pdf(
+    *,
+    household: Any,
+    doc_type: str,
+    title: str,
+    pdf_bytes: bytes,
+    channel: str,
+    created_by: Any = None,
+    direction: str = Document.Direction.INBOUND,
+    note: str = "",
+) -> Document:
+    """Store a PDF the system produced itself (no scan/normalising), deliver and route it (inbound)."""
+    from jcportal.inbox.services import route_document
+
+    pages = normalise.page_count(pdf_bytes)
+    thumbnail = normalise.thumbnail_png(pdf_bytes)
+    digest = hashlib.sha256(pdf_bytes).hexdigest()
+    now = timezone.now()
+    with transaction.atomic():
+        document = Document.objects.create(
+            household=household,
+            uploaded_by=created_by,
+            doc_type=doc_type,
+            title=(title or "").strip()[:200] or normalise_title(doc_type),
+            note=note,
+            channel=channel,
+            direction=direction,
+            receipt_number=new_receipt_number(),
+            received_at=now,
+            checked_at=now,
+            delivered_at=now,
+            status=Document.Status.DELIVERED,
+            page_count=pages,
+            pdf_sha256=digest,
+            pipeline_step="done",
+            pipeline_updated_at=now,
+        )
+        document.pdf.save("document.pdf", ContentFile(pdf_bytes), save=False)
+        _fsync(str(document.pdf.name))
+        document.thumbnail.save("thumbnail.png", ContentFile(thumbnail), save=False)
+        document.save(update_fields=["pdf", "thumbnail"])
+        audit(
+            "document.generated",
+            actor=created_by,
+            obj=document,
+            household=household,
+            details={"receipt_number": document.receipt_number, "sha256": digest, "pages": pages},
+        )
+        if direction == Document.Direction.INBOUND:
+            route_document(document)
+    return document
+
+
+# --- ratings ----------------------------------------------------------------------------------------
+
+
+def record_rating(
+    *, household: Any, user: Any, stars: int, comment: str = "", context: str = "upload", document: Any = None
+) -> ServiceRating:
+    if not 1 <= int(stars) <= 5:
+        raise ValueError("stars must be between 1 and 5")
+    return ServiceRating.objects.create(
+        household=household,
+        user=user if getattr(user, "pk", None) else None,
+        stars=int(stars),
+        comment=(comment or "").strip(),
+        context=context,
+        document=document,
+    )
+
+
+# --- downloads --------------------------------------------------------------------------------------
+
+
+def may_download(user: Any, document: Document) -> bool:
+    """Whether ``user`` may download ``document`` (decided through accounts.policy)."""
+    if document.household is None or document.status == Document.Status.QUARANTINED:
+        return False
+    if not policy.can_read_documents_of(user, document.household):
+        # a representative who may only send documents still gets back what they sent themselves
+        return bool(
+            document.uploaded_by_id is not None
+            and document.uploaded_by_id == user.pk
+            and document.direction == Document.Direction.INBOUND
+            and policy.can_upload_for(user, document.household)
+        )
+    if user.role in (Role.CITIZEN, Role.REPRESENTATIVE) and document.direction == Document.Direction.OUTBOUND:
+        return bool(document.released_at and not document.release_revoked_at)
+    return True
+
+
+def download_response(
+    request: HttpRequest, document: Document, original: OriginalFile | None = None, inline: bool = False
+) -> FileResponse:
+    """A FileResponse for the delivered PDF (or one original), after the policy check; audited.
+
+    Raises Http404 when the user may not see it (never reveal that a foreign document exists)."""
+    if not may_download(request.user, document):
+        raise Http404
+    if original is not None:
+        if original.document_id != document.pk:
+            raise Http404
+        field, filename = original.file, original.original_name
+    else:
+        if not document.pdf:
+            raise Http404
+        field, filename = document.pdf, f"{document.receipt_number}.pdf"
+    audit(
+        "document.downloaded",
+        request=request,
+        obj=document,
+        household=document.household,
+        details={"file": "original" if original else "pdf", "position": getattr(original, "position", None)},
+    )
+    response = FileResponse(
+        field.open("rb"),
+        as_attachment=not inline,
+        filename=filename,
+        content_type="application/pdf" if original is None else "application/octet-stream",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

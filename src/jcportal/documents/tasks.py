@@ -1,0 +1,54 @@
+"""Celery tasks of the intake pipeline: thin, idempotent, acknowledged late."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from jcportal.core.registry import register_resumer
+
+from . import pipeline
+
+logger = logging.getLogger(__name__)
+
+RETRY_SECONDS = 30
+
+
+@shared_task(
+    name="jcportal.documents.tasks.run_pipeline",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    max_retries=None,
+)
+def run_pipeline(self, document_id: str) -> str:  # type: ignore[no-untyped-def]
+    """Run (or resume) the intake pipeline of one document."""
+    outcome = pipeline.run(document_id)
+    if outcome == "retry" and not self.request.is_eager:
+        # e.g. the virus scanner is down: never deliver unscanned, try again later
+        raise self.retry(countdown=RETRY_SECONDS)
+    return outcome
+
+
+@register_resumer("documents.pipeline")
+def resume_stalled_documents() -> int:
+    """Re-queue documents whose pipeline stopped half way (killed worker, lost message, scanner down)."""
+    count = 0
+    for document_id in pipeline.stalled_documents().values_list("pk", flat=True)[:500]:
+        run_pipeline.delay(str(document_id))
+        count += 1
+    return count
+
+
+@shared_task(name="jcportal.documents.tasks.sanity_check", ignore_result=True)
+def sanity_check() -> int:
+    """Read-only check of all stored document files (run it weekly from the beat schedule)."""
+    from . import sanity
+
+    problems = 0
+    for message in sanity.check():
+        problems += 1
+        logger.error("documents sanity check: %s", message)
+    return problems

@@ -1,0 +1,3 @@
+"""The built-in online services. Importing this package registers every version of every form."""
+
+from . import erstantrag, kontakt, krankmeldung, ortsabwesenheit, vaem, wba  # noqa: F401

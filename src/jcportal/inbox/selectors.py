@@ -1,0 +1,169 @@
+"""Reads of the inbox. Lists run a constant number of queries per page, whatever the inbox size."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from jcportal.accounts import policy
+from jcportal.accounts.models import Absence, User
+from jcportal.households.models import Person
+
+from .models import InboxEvent, InboxItem
+
+PAGE_SIZE = 25
+TABS = ("mine", "team")
+STATES = ("active", "new", "open", "done")
+SORTS: dict[str, list[Any]] = {
+    "received": [F("received_at").desc(nulls_last=True), "-pk"],
+    "received_asc": [F("received_at").asc(nulls_last=True), "pk"],
+    "deadline": [F("deadline").asc(nulls_last=True), "-pk"],
+    "type": ["doc_type", "-pk"],
+    "household": ["household__bg_number", "-pk"],
+}
+
+
+@dataclass
+class InboxFilter:
+    tab: str = "mine"
+    state: str = "active"
+    doc_type: str = ""
+    household: str = ""
+    sort: str = "received"
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    due_by: dt.date | None = None
+
+    def normalised(self) -> InboxFilter:
+        return InboxFilter(
+            tab=self.tab if self.tab in TABS else "mine",
+            state=self.state if self.state in STATES else "active",
+            doc_type=self.doc_type.strip()[:40],
+            household=self.household.strip()[:20],
+            sort=self.sort if self.sort in SORTS else "received",
+            received_from=self.received_from,
+            received_to=self.received_to,
+            due_by=self.due_by,
+        )
+
+
+def _base(user: Any, tab: str) -> QuerySet[InboxItem]:
+    if tab == "team":
+        if not user.team_id:
+            return InboxItem.objects.none()
+        return InboxItem.objects.filter(team_id=user.team_id)
+    return InboxItem.objects.filter(assignee=user)
+
+
+def _state_filter(qs: QuerySet[InboxItem], state: str) -> QuerySet[InboxItem]:
+    if state == "active":
+        return qs.filter(state__in=[InboxItem.State.NEW, InboxItem.State.OPEN])
+    return qs.filter(state=state)
+
+
+def inbox_items(user: Any, flt: InboxFilter) -> QuerySet[InboxItem]:
+    flt = flt.normalised()
+    qs = _state_filter(_base(user, flt.tab), flt.state)
+    if flt.doc_type:
+        qs = qs.filter(doc_type=flt.doc_type)
+    if flt.household:
+        qs = qs.filter(household__bg_number__startswith=flt.household.upper())
+    tz = timezone.get_current_timezone()
+    if flt.received_from:
+        qs = qs.filter(received_at__gte=dt.datetime.combine(flt.received_from, dt.time.min, tzinfo=tz))
+    if flt.received_to:
+        qs = qs.filter(
+            received_at__lt=dt.datetime.combine(
+                flt.received_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz
+            )
+        )
+    if flt.due_by:
+        qs = qs.filter(deadline__lte=flt.due_by)
+    head_name = Person.objects.filter(household=OuterRef("household_id"), is_head=True).values("last_name")[
+        :1
+    ]
+    return (
+        qs.select_related("document", "household", "assignee", "team", "deputy_for", "forwarded_by")
+        .defer(
+            "document__ocr_text", "document__note", "document__rejection_detail", "document__pipeline_error"
+        )
+        .annotate(head_last_name=Subquery(head_name))
+        .order_by(*SORTS[flt.sort])
+    )
+
+
+def inbox_page(user: Any, flt: InboxFilter, page_number: str | int | None) -> Page:
+    paginator = Paginator(inbox_items(user, flt), PAGE_SIZE)
+    return paginator.get_page(page_number)
+
+
+def inbox_counts(user: Any, tab: str) -> dict[str, int]:
+    """Number of new/open/done items of a tab, in one query."""
+    counts = _base(user, tab).aggregate(
+        new=Count("pk", filter=Q(state=InboxItem.State.NEW)),
+        open=Count("pk", filter=Q(state=InboxItem.State.OPEN)),
+        done=Count("pk", filter=Q(state=InboxItem.State.DONE)),
+    )
+    counts["active"] = counts["new"] + counts["open"]
+    return counts
+
+
+def item_for(user: Any, item_id: int) -> InboxItem | None:
+    """An inbox item the user may work on: their own, their team's, or one of a household they may see."""
+    if not policy.is_case_staff(user):
+        return None
+    item = (
+        InboxItem.objects.select_related(
+            "document", "household", "assignee", "team", "deputy_for", "forwarded_by", "document__household"
+        )
+        .filter(pk=item_id)
+        .first()
+    )
+    if item is None:
+        return None
+    if item.assignee_id == user.pk or (user.team_id and item.team_id == user.team_id):
+        return item
+    if item.household is not None and policy.can_view_household(user, item.household):
+        return item
+    return None
+
+
+def document_history(document) -> QuerySet[InboxEvent]:  # type: ignore[no-untyped-def]
+    """Everything done with the document in any inbox (the owner sees what the deputy did)."""
+    return (
+        InboxEvent.objects.filter(document=document)
+        .select_related("actor", "on_behalf_of")
+        .order_by("at", "pk")
+    )
+
+
+def other_items(item: InboxItem) -> QuerySet[InboxItem]:
+    return (
+        InboxItem.objects.filter(document_id=item.document_id)
+        .exclude(pk=item.pk)
+        .select_related("assignee", "team", "deputy_for")
+    )
+
+
+def absences_for(user: Any) -> QuerySet[Absence]:
+    """Absences a user may see and delete: their own and those they deputise; all for administrators."""
+    qs = Absence.objects.select_related("staff", "deputy").order_by("-starts_on", "-pk")
+    if policy.can_administer(user):
+        return qs
+    return qs.filter(Q(staff=user) | Q(deputy=user))
+
+
+def colleagues(user: Any) -> QuerySet[User]:
+    """Active staff in a case role (for forwarding, deputies and reassignment)."""
+    from jcportal.accounts.models import CASE_ROLES
+
+    return (
+        User.objects.filter(is_active=True, role__in=CASE_ROLES)
+        .select_related("team")
+        .order_by("last_name", "first_name", "username")
+    )

@@ -1,0 +1,325 @@
+"""Settings for jcportal, configured only through environment variables (12-factor).
+
+Every variable is documented in docs/operations/configuration.md. The embedded default (no variable
+set) runs on SQLite, local files under ``var/`` and a Celery worker on a server-less transport.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import environ
+from django.conf.locale import LANG_INFO
+
+BASE_DIR = Path(__file__).resolve().parent  # src/jcportal
+PROJECT_DIR = BASE_DIR.parent.parent  # repository root
+
+env = environ.Env()
+VAR_DIR = Path(env.str("JCPORTAL_VAR_DIR", default=str(PROJECT_DIR / "var")))
+
+# --- Mode -------------------------------------------------------------------------------------------
+# JCPORTAL_MODE=production switches on the production checks in core.checks (refuses to start with
+# insecure settings). Everything else is "development" (the embedded default, demo, tests).
+MODE = env.str("JCPORTAL_MODE", default="development")
+PRODUCTION = MODE == "production"
+
+DEFAULT_SECRET_KEY = "insecure-development-key-change-me"  # noqa: S105 - refused in production
+SECRET_KEY = env.str("SECRET_KEY", default=DEFAULT_SECRET_KEY)
+DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SITE_NAME = env.str("SITE_NAME", default="Jobcenter-Portal")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+DEMO_DATA = env.bool("DEMO_DATA", default=not PRODUCTION)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.forms",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    # our bounded contexts, lowest layer first
+    "jcportal.core",
+    "jcportal.audit",
+    "jcportal.households",
+    "jcportal.accounts",
+    "jcportal.inbox",
+    "jcportal.documents",
+    "jcportal.casework",
+    "jcportal.docrequests",
+    "jcportal.scanning",
+    "jcportal.eforms",
+    "jcportal.portal",
+    "jcportal.backoffice",
+    "jcportal.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "jcportal.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jcportal.core.middleware.LanguageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "jcportal.accounts.middleware.StaffSecondFactorMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "jcportal.urls"
+WSGI_APPLICATION = "jcportal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "jcportal.core.context_processors.site",
+                "jcportal.casework.context_processors.notifications",
+            ],
+        },
+    }
+]
+FORM_RENDERER = "jcportal.core.forms.GovFormRenderer"
+
+# --- Database ---------------------------------------------------------------------------------------
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'jcportal.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].update(
+        {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
+        }
+    )
+    DATABASES["default"]["TEST"] = (
+        {"NAME": str(VAR_DIR / "test.sqlite3")}
+        if env.bool("JCPORTAL_SQLITE_TEST_FILE", default=False)
+        else {}
+    )
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ------------------------------------------------------------------------------------------
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://jcportal")}
+
+# --- Authentication ---------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:after-login"
+LOGOUT_REDIRECT_URL = "core:home"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)  # 30 minutes idle timeout
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = False
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Jobcenter-Portal")
+# Staff must pass a second factor; tests and demo may relax this only outside production.
+STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=True)
+
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+# Lockout per account: Jobcenter offices and public Wi-Fi put many people behind one IP address.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# OpenID Connect (BundID / state portal accounts), off unless configured.
+OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_DISCOVERY_URL = env.str("OIDC_OP_DISCOVERY_URL", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_ACCOUNT_CLAIM = env.str("OIDC_ACCOUNT_CLAIM", default="sub")  # matched against User.oidc_subject
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc-callback"
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("jcportal.accounts.oidc.JobcenterOIDCBackend")
+
+# --- Internationalisation ---------------------------------------------------------------------------
+LANGUAGE_CODE = "de"
+TIME_ZONE = "Europe/Berlin"
+USE_I18N = True
+USE_TZ = True
+LANGUAGES = [
+    ("de", "Deutsch"),
+    ("de-ls", "Leichte Sprache"),
+    ("ar", "العربية"),
+    ("ti", "ትግርኛ"),
+    ("tr", "Türkçe"),
+    ("en", "English"),
+    ("fa", "فارسی"),
+]
+LANGUAGES_BIDI = ["ar", "fa"]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "jcportal_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANG_INFO.setdefault(
+    "de-ls", {"bidi": False, "code": "de-ls", "name": "Easy German", "name_local": "Leichte Sprache"}
+)
+LANG_INFO.setdefault("ti", {"bidi": False, "code": "ti", "name": "Tigrinya", "name_local": "ትግርኛ"})
+
+# --- Files ------------------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_URL = "/media-not-public/"  # private files are served only through views that check access
+S3_BUCKET = env.str("S3_BUCKET", default="")
+if S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default=None),
+            "access_key": env.str("S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default=None),
+            "region_name": env.str("S3_REGION", default=None),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT), "file_permissions_mode": 0o640},
+    }
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024  # bigger uploads stream to a temporary file
+DATA_UPLOAD_MAX_NUMBER_FILES = 60
+UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_MB", default=20) * 1024 * 1024
+UPLOAD_MAX_PAGES = env.int("UPLOAD_MAX_PAGES", default=50)
+UPLOAD_MAX_FILES = env.int("UPLOAD_MAX_FILES", default=30)
+UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=60_000_000)
+
+# --- Background work (Celery) -----------------------------------------------------------------------
+BROKER_DIR = VAR_DIR / "broker"
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
+        "store_processed": False,
+    }
+    for _folder in ("queue", "processed", "control"):
+        os.makedirs(BROKER_DIR / _folder, exist_ok=True)
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "worker-heartbeat": {"task": "jcportal.core.tasks.heartbeat", "schedule": 15.0},
+    "resume-stalled-work": {"task": "jcportal.core.tasks.resume_stalled_work", "schedule": 60.0},
+    "documents-sanity-check": {"task": "jcportal.documents.tasks.sanity_check", "schedule": 7 * 24 * 3600.0},
+    "daily-digest": {"task": "jcportal.casework.tasks.send_daily_digests", "schedule": 24 * 3600.0},
+    "document-request-reminders": {"task": "jcportal.docrequests.tasks.send_reminders", "schedule": 24 * 3600.0},
+    "scan-import-folder": {"task": "jcportal.scanning.tasks.import_folder", "schedule": 60.0},
+    "eforms-purge-stale-drafts": {"task": "jcportal.eforms.tasks.purge_stale_drafts", "schedule": 24 * 3600.0},
+}
+# Online-service drafts without a date of application are deleted after this many idle days.
+EFORMS_DRAFT_RETENTION_DAYS = env.int("EFORMS_DRAFT_RETENTION_DAYS", default=30)
+WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=90)
+DOCUMENT_REQUEST_REMINDER_DAYS = env.int("DOCUMENT_REQUEST_REMINDER_DAYS", default=3)
+SCAN_IMPORT_DIR = env.str("SCAN_IMPORT_DIR", default="")  # watched folder of the scan station (input only)
+
+# --- Malware scanner and OCR ------------------------------------------------------------------------
+CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
+CLAMD_HOST = env.str("CLAMD_HOST", default="")
+CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
+MALWARE_SCAN_REQUIRED = env.bool("MALWARE_SCAN_REQUIRED", default=PRODUCTION)
+OCR_ENABLED = env.bool("OCR_ENABLED", default=True)
+OCR_LANGUAGES = env.str("OCR_LANGUAGES", default="deu+eng")
+# Intake pipeline: a worker's lease on a document; after it expires the resumer re-queues the document.
+PIPELINE_LEASE_SECONDS = env.int("PIPELINE_LEASE_SECONDS", default=600)
+PIPELINE_RESUME_AFTER_SECONDS = env.int("PIPELINE_RESUME_AFTER_SECONDS", default=30)
+PIPELINE_MAX_ATTEMPTS = env.int("PIPELINE_MAX_ATTEMPTS", default=20)
+
+# --- Mail -------------------------------------------------------------------------------------------
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Jobcenter-Portal <noreply@jobcenter.example>")
+# Reports of barriers (accessibility statement); empty = the e-mail address of the Jobcenter record.
+ACCESSIBILITY_FEEDBACK_EMAIL = env.str("ACCESSIBILITY_FEEDBACK_EMAIL", default="")
+
+# --- Security ---------------------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "SAMEORIGIN"
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
+)
+
+# --- Audit ------------------------------------------------------------------------------------------
+AUDIT_TRUSTED_PROXY_DEPTH = env.int("AUDIT_TRUSTED_PROXY_DEPTH", default=0)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "weasyprint": {"level": "ERROR"},
+    },
+}
+
+os.makedirs(VAR_DIR, exist_ok=True)
