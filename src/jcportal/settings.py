@@ -266,9 +266,15 @@ CELERY_BEAT_SCHEDULE = {
     "resume-stalled-work": {"task": "jcportal.core.tasks.resume_stalled_work", "schedule": 60.0},
     "documents-sanity-check": {"task": "jcportal.documents.tasks.sanity_check", "schedule": 7 * 24 * 3600.0},
     "daily-digest": {"task": "jcportal.casework.tasks.send_daily_digests", "schedule": 24 * 3600.0},
-    "document-request-reminders": {"task": "jcportal.docrequests.tasks.send_reminders", "schedule": 24 * 3600.0},
+    "document-request-reminders": {
+        "task": "jcportal.docrequests.tasks.send_reminders",
+        "schedule": 24 * 3600.0,
+    },
     "scan-import-folder": {"task": "jcportal.scanning.tasks.import_folder", "schedule": 60.0},
-    "eforms-purge-stale-drafts": {"task": "jcportal.eforms.tasks.purge_stale_drafts", "schedule": 24 * 3600.0},
+    "eforms-purge-stale-drafts": {
+        "task": "jcportal.eforms.tasks.purge_stale_drafts",
+        "schedule": 24 * 3600.0,
+    },
 }
 # Online-service drafts without a date of application are deleted after this many idle days.
 EFORMS_DRAFT_RETENTION_DAYS = env.int("EFORMS_DRAFT_RETENTION_DAYS", default=30)
