@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Absence, AccessRequest, Representation, User
+from .models import STAFF_ROLES, Absence, User
 
 
 @admin.register(User)
@@ -18,20 +18,12 @@ class UserAdmin(BaseUserAdmin):
     )
     raw_id_fields = ["person"]
 
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        # Citizen accounts belong to a household: they are managed in the back office, under the
+        # access policy and with an audit trail, never here.
+        return super().get_queryset(request).filter(role__in=STAFF_ROLES)
+
 
 @admin.register(Absence)
 class AbsenceAdmin(admin.ModelAdmin):
     list_display = ["staff", "deputy", "starts_on", "ends_on"]
-
-
-@admin.register(Representation)
-class RepresentationAdmin(admin.ModelAdmin):
-    list_display = ["representative", "household", "valid_from", "valid_until", "revoked_at"]
-    raw_id_fields = ["household"]
-
-
-@admin.register(AccessRequest)
-class AccessRequestAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "last_name", "first_name", "status", "team"]
-    list_filter = ["status"]
-    exclude = ["id_document"]

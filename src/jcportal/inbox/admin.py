@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import InboxEvent, InboxItem, RoutingRule
+from .models import RoutingRule
 
 
 @admin.register(RoutingRule)
@@ -30,17 +30,3 @@ class RoutingRuleAdmin(admin.ModelAdmin):
         ),
         (_("Targets"), {"fields": ("service_office", "team", "assignee", "function", "deadline_days")}),
     )
-
-
-@admin.register(InboxItem)
-class InboxItemAdmin(admin.ModelAdmin):
-    list_display = ["pk", "doc_type", "assignee", "team", "state", "created_at"]
-    list_filter = ["state"]
-    raw_id_fields = ["document", "household", "assignee", "deputy_for", "forwarded_by"]
-    readonly_fields = ["reason", "reason_steps"]
-
-
-@admin.register(InboxEvent)
-class InboxEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "action", "actor", "target"]
-    raw_id_fields = ["document", "item", "actor", "on_behalf_of"]

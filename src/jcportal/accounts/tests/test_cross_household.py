@@ -23,7 +23,8 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.test import Client
+from django.contrib import admin as django_admin
+from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -80,11 +81,11 @@ NOT_HOUSEHOLD_ROUTES = {
         "(tested in test_portal_account)"
     ),
 }
-# Namespaces not probed, with the reason.
+# Namespaces not probed by kwarg, with the reason.
 SKIPPED_NAMESPACES = {
     "admin": (
-        "the Django admin site is an operator tool for superusers outside the portal's policy; its "
-        "object_id kwargs are not household-scoped (see docs/operations/security.md)"
+        "the admin site's object_id kwargs are generic; test_the_admin_site_shows_no_household_data "
+        "opens every list and every object of it instead"
     ),
 }
 # Roles that may legitimately open any object of a kind (not household data for them).
@@ -434,3 +435,48 @@ def test_the_marker_check_finds_a_leaky_list(settings):  # type: ignore[no-untyp
     settings.ROOT_URLCONF = __name__
     leaks = find_shown_markers(build_world(), "citizen")
     assert any("(leak-list)" in leak for leak in leaks), leaks
+
+
+def find_admin_markers(world: World, site: Any = django_admin.site) -> list[str]:
+    """Open every list and every object page of an admin site as a superuser; collect the markers shown."""
+    client = client_for(world, "admin")
+    leaks = []
+    for model, model_admin in site._registry.items():
+        prefix = f"{site.name}:{model._meta.app_label}_{model._meta.model_name}"
+        urls = [reverse(f"{prefix}_changelist")]
+        pks = model_admin.get_queryset(RequestFactory().get("/")).values_list("pk", flat=True)[:200]
+        urls += [reverse(f"{prefix}_change", args=[pk]) for pk in pks]
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, f"{url}: {response.status_code}"
+            body = response.content.decode(errors="replace")
+            leaks += [f"admin GET {url} shows {marker!r}" for marker in world.markers if marker in body]
+    return leaks
+
+
+def test_the_admin_site_shows_no_household_data():  # type: ignore[no-untyped-def]
+    """Superusers configure the system in the admin site; households are only reached through the policy."""
+    leaks = find_admin_markers(build_world())
+    assert not leaks, "foreign household shown:\n" + "\n".join(leaks)
+
+
+def test_the_admin_check_finds_a_registered_household_model(settings):  # type: ignore[no-untyped-def]
+    import sys
+    import types
+
+    from django.urls import path
+
+    from jcportal.households.models import Household
+
+    leaky_site = django_admin.AdminSite(name="leakyadmin")
+    leaky_site._registry = dict(django_admin.site._registry)
+    leaky_site.register(Household)
+    module = types.ModuleType("leaky_admin_urls")
+    module.urlpatterns = [path("admin/", leaky_site.urls)]  # type: ignore[attr-defined]
+    sys.modules[module.__name__] = module
+    settings.ROOT_URLCONF = module.__name__
+    try:
+        leaks = find_admin_markers(build_world(), leaky_site)
+    finally:
+        del sys.modules[module.__name__]
+    assert any("households/household" in leak for leak in leaks), leaks
