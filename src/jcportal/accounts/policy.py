@@ -101,6 +101,11 @@ def can_administer(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active and user.role == Role.ADMIN)
 
 
+def can_delete_absence(user: User, absence: Any) -> bool:
+    """Staff delete their own absences; administrators manage everyone's."""
+    return bool(user.is_authenticated and (absence.staff_id == user.pk or can_administer(user)))
+
+
 def can_use_scan_station(user: User) -> bool:
     return bool(
         user.is_authenticated

@@ -486,7 +486,7 @@ def absences(request: HttpRequest) -> HttpResponse:
 def absence_delete(request: HttpRequest) -> HttpResponse:
     absence_id = request.POST.get("absence", "")
     absence = get_object_or_404(Absence, pk=int(absence_id) if absence_id.isdigit() else 0)
-    if not (absence.staff_id == request.user.pk or policy.can_administer(request.user)):
+    if not policy.can_delete_absence(request.user, absence):
         raise Http404
     inbox_services.delete_absence(absence, by=request.user, request=request)
     messages.success(request, _("The absence was deleted."))

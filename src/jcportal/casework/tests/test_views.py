@@ -209,6 +209,10 @@ def test_case_file_register_and_fulltext_search(caseworker_client, household, ca
     url = reverse("backoffice:household", kwargs={"household_id": household.pk})
     body = caseworker_client.get(url).content.decode()
     assert "Kontoauszug" in body and "Lohn" in body
+    # the case file leads to the household's portal accounts and access letters
+    accounts_url = reverse("backoffice:household-accounts", kwargs={"household_id": household.pk})
+    assert f'href="{accounts_url}"' in body
+    assert caseworker_client.get(accounts_url).status_code == 200
     body = caseworker_client.get(url, {"q": "vermiet"}).content.decode()
     assert "Kontoauszug" in body and ">Lohn<" not in body
     body = caseworker_client.get(url, {"q": "backerei"}).content.decode()  # diacritics-insensitive on SQLite
