@@ -9,6 +9,7 @@ import struct
 import time
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -250,6 +251,7 @@ def test_password_reset_by_email_or_ask_for_a_letter(citizen):  # type: ignore[n
     # Without an e-mail address nothing is sent; the page tells them to ask for a new letter.
     no_mail = CitizenFactory(email="")
     count = len(mail.outbox)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     sent = client.post(reverse("accounts:password-reset"), {"username": no_mail.username}, follow=True)
     assert len(mail.outbox) == count and "access letter" in sent.content.decode()
 

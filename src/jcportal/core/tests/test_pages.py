@@ -2,6 +2,7 @@
 sign language, imprint, privacy notice – editable by the administrator per language."""
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -36,8 +37,10 @@ def test_accessibility_statement_has_the_mandatory_parts(client):
 
 def test_privacy_notice_names_the_legal_bases(client):
     html = client.get("/seite/datenschutz/").content.decode()
-    for reference in ("§ 35 SGB I", "SGB X", "Article 77", "BfDI"):
+    for reference in ("§ 35 SGB I", "SGB X", "Artikel 77", "BfDI"):
         assert reference in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Article 77" in client.get("/seite/datenschutz/").content.decode()
 
 
 def test_imprint_shows_the_jobcenter_record(client):
