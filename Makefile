@@ -3,6 +3,8 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 PIP := .venv/bin/pip
 PYTEST := .venv/bin/pytest
+# Two processes (pytest-xdist): the suite stays well under 30 minutes on 2 cores.
+PYTEST_ARGS ?= -q -p no:cacheprovider -n auto --durations=15
 PG_URL ?= postgres://postgres@127.0.0.1:5432/jcportal
 export PYTHONPATH := src
 
@@ -37,10 +39,10 @@ typecheck: venv
 	.venv/bin/mypy src/jcportal
 
 test-sqlite: venv compilemessages
-	$(PYTEST) -q -p no:cacheprovider
+	$(PYTEST) $(PYTEST_ARGS)
 
 test-postgres: venv compilemessages
-	bash scripts/with-postgres.sh $(PYTEST) -q -p no:cacheprovider
+	bash scripts/with-postgres.sh $(PYTEST) $(PYTEST_ARGS)
 
 test: system-deps lint typecheck test-sqlite test-postgres
 
