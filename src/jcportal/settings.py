@@ -1,6 +1,6 @@
 """Settings for jcportal, configured only through environment variables (12-factor).
 
-Every variable is documented in docs/operations/configuration.md. The embedded default (no variable
+Every variable is documented in the README (section Configuration). The embedded default (no variable
 set) runs on SQLite, local files under ``var/`` and a Celery worker on a server-less transport.
 """
 
