@@ -8,7 +8,7 @@ PYTEST_ARGS ?= -q -p no:cacheprovider -n auto --durations=15
 PG_URL ?= postgres://postgres@127.0.0.1:5432/jcportal
 export PYTHONPATH := src
 
-.PHONY: run test system-deps venv prepare lint typecheck test-sqlite test-postgres messages compilemessages clean
+.PHONY: run test system-deps venv prepare lint typecheck test-sqlite test-postgres bench messages compilemessages clean
 
 system-deps:
 	bash scripts/install-system-deps.sh
@@ -45,6 +45,10 @@ test-postgres: venv compilemessages
 	bash scripts/with-postgres.sh $(PYTEST) $(PYTEST_ARGS)
 
 test: system-deps lint typecheck test-sqlite test-postgres
+
+# Speed and memory targets as ratios measured in one run (bench/README.md); not part of `make test`.
+bench: venv
+	$(PY) bench/run.py
 
 messages: venv
 	$(PY) manage.py update_catalogues

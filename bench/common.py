@@ -1,0 +1,45 @@
+"""Shared set-up of the benchmarks: Django on a throwaway SQLite file, pipeline only queued, no OCR."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_django(tmp: Path) -> None:
+    """Point every setting that touches disk, database or broker into ``tmp``, then migrate."""
+    sys.path.insert(0, str(ROOT / "src"))
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "jcportal.settings",
+            "JCPORTAL_MODE": "development",
+            "S3_BUCKET": "",  # files into MEDIA_ROOT
+            "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
+            "JCPORTAL_VAR_DIR": str(tmp / "var"),
+            "MEDIA_ROOT": str(tmp / "media"),
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "CELERY_BROKER_URL": "memory://localhost/",  # in-process broker: the pipeline is only queued
+            "OCR_ENABLED": "false",
+            "DEBUG": "false",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    (tmp / "var" / "static").mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def report(name: str, result: dict[str, Any], ok: bool, message: str) -> int:
+    """Human-readable verdict on stderr, one JSON line on stdout (read by bench/run.py)."""
+    print(f"{name}: {'OK' if ok else 'FAILED'}: {message}", file=sys.stderr)
+    print(json.dumps({"name": name, "ok": ok, "message": message, **result}))
+    return 0 if ok else 1

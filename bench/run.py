@@ -1,0 +1,37 @@
+"""Run every benchmark in its own process and print one JSON summary; exit 1 if a target is missed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+BENCHMARKS = ["intake_memory", "inbox_scale"]
+
+
+def run(name: str) -> dict[str, Any]:
+    """One benchmark; its stderr (progress, verdict) passes through, its last stdout line is the result."""
+    process = subprocess.run(
+        [sys.executable, str(BENCH_DIR / f"{name}.py")], stdout=subprocess.PIPE, text=True, check=False
+    )
+    lines = process.stdout.strip().splitlines()
+    try:
+        result: dict[str, Any] = json.loads(lines[-1])
+    except (IndexError, json.JSONDecodeError):
+        result = {"name": name, "ok": False, "message": f"crashed (exit code {process.returncode})"}
+    result["ok"] = result.get("ok", False) and process.returncode == 0
+    return result
+
+
+def main() -> int:
+    results = {name: run(name) for name in BENCHMARKS}
+    ok = all(r["ok"] for r in results.values())
+    print(json.dumps({"ok": ok, "benchmarks": results}, indent=2, ensure_ascii=False))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
