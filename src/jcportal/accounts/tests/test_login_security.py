@@ -205,6 +205,7 @@ def _follow_provider(client: Client, authorize: str, sub: str):  # type: ignore[
 
 
 def test_citizen_links_and_unlinks_a_state_portal_account(oidc_settings, citizen, citizen_client):  # type: ignore[no-untyped-def]
+    citizen_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert b"Link now" in citizen_client.get(reverse("portal:account")).content
     start = citizen_client.post(reverse("accounts:oidc-link"))
     done = _follow_provider(citizen_client, start.url, "bundid-linked-1")

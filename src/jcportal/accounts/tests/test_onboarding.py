@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -194,7 +195,9 @@ def test_rejected_request_tells_the_applicant_the_reason(household, caseworker):
 
 
 def test_access_request_form_errors_keep_the_input(household):  # type: ignore[no-untyped-def]
-    response = Client().post(
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(
         reverse("accounts:access-request"),
         {
             "first_name": "Lea",
