@@ -11,15 +11,45 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _postgres_database(server_url: str, tmp: Path) -> str:
+    """A fresh database on the server of ``BENCH_POSTGRES_URL``, dropped when the process ends."""
+    import atexit
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    name = f"jcportal_bench_{os.getpid()}"
+    parts = urlsplit(server_url)
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    atexit.register(drop)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
 def setup_django(tmp: Path) -> None:
-    """Point every setting that touches disk, database or broker into ``tmp``, then migrate."""
+    """Point every setting that touches disk, database or broker into ``tmp``, then migrate.
+
+    SQLite by default; with ``BENCH_POSTGRES_URL=postgres://user@host:5432/x`` a throwaway database on
+    that PostgreSQL server.
+    """
     sys.path.insert(0, str(ROOT / "src"))
+    server = os.environ.get("BENCH_POSTGRES_URL", "")
+    database_url = _postgres_database(server, tmp) if server else f"sqlite:///{tmp / 'bench.sqlite3'}"
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "jcportal.settings",
             "JCPORTAL_MODE": "development",
             "S3_BUCKET": "",  # files into MEDIA_ROOT
-            "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
+            "DATABASE_URL": database_url,
             "JCPORTAL_VAR_DIR": str(tmp / "var"),
             "MEDIA_ROOT": str(tmp / "media"),
             "CELERY_TASK_ALWAYS_EAGER": "false",

@@ -60,7 +60,9 @@ def _clone(model, template_pk, count: int, overrides: dict[str, str], params: li
     """
     table = model._meta.db_table
     columns = [
-        f.column for f in model._meta.concrete_fields if not (f.primary_key and f.column not in overrides)
+        f.column
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and f.column not in overrides) and not f.generated
     ]
     select = ", ".join(overrides.get(c, f't."{c}"') for c in columns)
     column_list = ", ".join(f'"{c}"' for c in columns)
@@ -101,7 +103,7 @@ def seed_fast(household, caseworker, count: int) -> None:  # type: ignore[no-unt
         [],
     )
     with connection.cursor() as cursor:
-        columns = [f.column for f in InboxItem._meta.concrete_fields if not f.primary_key]
+        columns = [f.column for f in InboxItem._meta.concrete_fields if not (f.primary_key or f.generated)]
         select = ", ".join(
             {
                 "document_id": "d.id",
