@@ -32,8 +32,8 @@ run: prepare
 	bash scripts/run-embedded.sh
 
 lint: venv
-	.venv/bin/ruff check src conftest.py
-	.venv/bin/ruff format --check src conftest.py
+	.venv/bin/ruff check src conftest.py bench scripts
+	.venv/bin/ruff format --check src conftest.py bench scripts
 
 typecheck: venv
 	.venv/bin/mypy src/jcportal
