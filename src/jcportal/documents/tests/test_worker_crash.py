@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[4]
+from jcportal.core.testing.processes import ROOT, process_env
+
 PYTHON = sys.executable
 CELERY = str(Path(PYTHON).with_name("celery"))
 
@@ -59,21 +60,14 @@ def test_killed_worker_finishes_the_document_exactly_once_after_restart(tmp_path
     (var / "broker" / "processed").mkdir(parents=True)
     marker = tmp_path / "blocked"
     database = var / "worker.sqlite3"
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT / "src"),
-        "DJANGO_SETTINGS_MODULE": "jcportal.settings",
-        "JCPORTAL_VAR_DIR": str(var),
-        "DATABASE_URL": f"sqlite:///{database}",
-        "MEDIA_ROOT": str(var / "media"),
-        "CELERY_BROKER_URL": "filesystem://",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "OCR_ENABLED": "false",
-        "CLAMD_SOCKET": clamd_socket,
-        "MALWARE_SCAN_REQUIRED": "true",
-        "PIPELINE_LEASE_SECONDS": "3",
-        "PIPELINE_RESUME_AFTER_SECONDS": "0",
-    }
+    env = process_env(
+        var,
+        database,
+        clamd_socket,
+        CELERY_BROKER_URL="filesystem://",
+        CELERY_TASK_ALWAYS_EAGER="false",
+        PIPELINE_LEASE_SECONDS="3",
+    )
     subprocess.run(
         [PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, capture_output=True
     )

@@ -14,13 +14,13 @@ import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
+from jcportal.core.testing.processes import ROOT, process_env
+
 from .pdfs import build_scan, pages, sep
 
-ROOT = Path(__file__).resolve().parents[4]
 PYTHON = sys.executable
 BG = ["12345BG0000201", "12345BG0000202", "12345BG0000203"]
 CREATE = f"""
@@ -73,20 +73,9 @@ def test_killed_mass_import_resumes_and_imports_nothing_twice(tmp_path, clamd_so
     folder = tmp_path / "scans"
     folder.mkdir()
     (folder / "akte-0001.pdf").write_bytes(scan_of_200_pages())
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT / "src"),
-        "DJANGO_SETTINGS_MODULE": "jcportal.settings",
-        "JCPORTAL_VAR_DIR": str(var),
-        "DATABASE_URL": f"sqlite:///{database}",
-        "MEDIA_ROOT": str(var / "media"),
-        "CELERY_TASK_ALWAYS_EAGER": "true",
-        "OCR_ENABLED": "false",
-        "CLAMD_SOCKET": clamd_socket,
-        "MALWARE_SCAN_REQUIRED": "true",
-        "PIPELINE_LEASE_SECONDS": "2",
-        "PIPELINE_RESUME_AFTER_SECONDS": "0",
-    }
+    env = process_env(
+        var, database, clamd_socket, CELERY_TASK_ALWAYS_EAGER="true", PIPELINE_LEASE_SECONDS="2"
+    )
     run = {"cwd": ROOT, "env": env, "check": True, "capture_output": True, "text": True}
     subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], **run)  # type: ignore[call-overload]
     subprocess.run([PYTHON, "-c", CREATE], **run)  # type: ignore[call-overload]
