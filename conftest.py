@@ -9,6 +9,10 @@ import os
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.setdefault("OCR_ENABLED", "false")
+# The SQLite test database lives in a file (one per xdist process), not in memory: Django shares one
+# in-memory connection between the test thread and the live server's request threads, so concurrent
+# browser requests could nest each other's transactions (a commit callback that never ran).
+os.environ.setdefault("JCPORTAL_SQLITE_TEST_FILE", "true")
 
 import pytest  # noqa: E402
 
