@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 # Before Django loads the settings: tests run tasks inline unless a test starts a real worker,
 # and Playwright's sync API runs an event loop in the main thread next to Django's ORM.
@@ -13,6 +14,7 @@ os.environ.setdefault("OCR_ENABLED", "false")
 # in-memory connection between the test thread and the live server's request threads, so concurrent
 # browser requests could nest each other's transactions (a commit callback that never ran).
 os.environ.setdefault("JCPORTAL_SQLITE_TEST_FILE", "true")
+Path(os.environ.get("JCPORTAL_VAR_DIR", Path(__file__).resolve().parent / "var")).mkdir(exist_ok=True)
 
 import pytest  # noqa: E402
 
