@@ -10,15 +10,26 @@ from pathlib import Path
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.setdefault("OCR_ENABLED", "false")
-# The SQLite test database lives in a file (one per xdist process), not in memory: Django shares one
-# in-memory connection between the test thread and the live server's request threads, so concurrent
-# browser requests could nest each other's transactions (a commit callback that never ran).
-os.environ.setdefault("JCPORTAL_SQLITE_TEST_FILE", "true")
-Path(os.environ.get("JCPORTAL_VAR_DIR", Path(__file__).resolve().parent / "var")).mkdir(exist_ok=True)
 
 import pytest  # noqa: E402
 
 pytest_plugins = ["jcportal.core.testing.fixtures"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request):  # type: ignore[no-untyped-def]
+    """The SQLite test database lives in a file (one per xdist process), not in memory: Django shares
+    one in-memory connection between the test thread and the live server's request threads, so
+    concurrent browser requests could nest each other's transactions (a commit callback that never ran).
+    PostgreSQL test databases keep pytest-django's per-process suffix."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not database.get("TEST", {}).get("NAME"):
+        worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+        folder = Path(settings.VAR_DIR)
+        folder.mkdir(parents=True, exist_ok=True)
+        database.setdefault("TEST", {})["NAME"] = str(folder / f"test-{worker}.sqlite3")
 
 
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]

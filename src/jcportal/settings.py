@@ -109,11 +109,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
         }
     )
-    DATABASES["default"]["TEST"] = (
-        {"NAME": str(VAR_DIR / "test.sqlite3")}
-        if env.bool("JCPORTAL_SQLITE_TEST_FILE", default=False)
-        else {}
-    )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
