@@ -68,6 +68,26 @@ def setup_django(tmp: Path) -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
+def proc_status(field: str) -> int | None:
+    """A memory field of ``/proc/self/status`` (``VmRSS``, ``VmHWM``) in bytes; None where there is none."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def reset_peak_rss() -> bool:
+    """Linux: set the peak RSS (``VmHWM``) to the current RSS, so it measures what comes next."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
 def report(name: str, result: dict[str, Any], ok: bool, message: str) -> int:
     """Human-readable verdict on stderr, one JSON line on stdout (read by bench/run.py)."""
     print(f"{name}: {'OK' if ok else 'FAILED'}: {message}", file=sys.stderr)

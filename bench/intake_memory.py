@@ -17,7 +17,7 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from common import report, setup_django
+from common import proc_status, report, reset_peak_rss, setup_django
 
 SMALL_BYTES = 1 * 1024 * 1024
 LARGE_BYTES = 18 * 1024 * 1024  # below UPLOAD_MAX_FILE_MB (20)
@@ -52,24 +52,6 @@ def multipart_body(path: Path, upload: Path) -> int:
         return out.tell()
 
 
-def _proc_status(field: str) -> int | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
-
-
-def _reset_peak_rss() -> bool:
-    try:
-        Path("/proc/self/clear_refs").write_text("5")  # Linux: VmHWM := VmRSS
-    except OSError:
-        return False
-    return True
-
-
 def post(handler: Any, cookie: str, body: Path, length: int) -> tuple[Any, int, int | None]:
     """One upload request; returns the response, the tracemalloc peak and the peak RSS growth (bytes)."""
     from django.urls import reverse
@@ -97,13 +79,13 @@ def post(handler: Any, cookie: str, body: Path, length: int) -> tuple[Any, int, 
             "wsgi.run_once": False,
         }
         gc.collect()
-        rss_ok = _reset_peak_rss()
-        rss_before = _proc_status("VmRSS")
+        rss_ok = reset_peak_rss()
+        rss_before = proc_status("VmRSS")
         tracemalloc.reset_peak()
         before = tracemalloc.get_traced_memory()[0]
         response = handler(environ)
         peak = tracemalloc.get_traced_memory()[1] - before
-        rss_peak = _proc_status("VmHWM")
+        rss_peak = proc_status("VmHWM")
     rss_growth = rss_peak - rss_before if rss_ok and rss_peak and rss_before else None
     return response, peak, rss_growth
 
