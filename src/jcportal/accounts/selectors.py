@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from jcportal.households.models import Household, Person
+from jcportal.households.models import Household, Person, normalise_bg_number
 
 from .consents import TEXTS
 from .models import AccessRequest, Consent, Representation, Role, User
@@ -37,7 +37,7 @@ def suggested_persons(access_request: AccessRequest) -> QuerySet[Person]:
     """Exact matches on date of birth and last name, or on the BG number given."""
     condition = Q(date_of_birth=access_request.date_of_birth, last_name__iexact=access_request.last_name)
     if access_request.bg_number:
-        condition |= Q(household__bg_number__iexact=access_request.bg_number)
+        condition |= Q(household__bg_number=normalise_bg_number(access_request.bg_number))
     return Person.objects.filter(condition).select_related("household")[:SEARCH_LIMIT]
 
 

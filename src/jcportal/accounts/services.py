@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 
 from jcportal.audit.services import audit
 from jcportal.core import clamav
-from jcportal.households.models import Household, Person, ServiceOffice, Team
+from jcportal.households.models import Household, Person, ServiceOffice, Team, normalise_bg_number
 
 from .consents import ACCESS_REQUEST_PRIVACY, TEXTS
 from .models import AccessRequest, ActivationCode, Consent, Representation, Role, User
@@ -309,7 +309,7 @@ def route_access_request(bg_number: str, postcode: str) -> Team | None:
     """The team that handles the request: the household's team if the BG number is known, otherwise the
     benefits team of the office serving the postcode, otherwise the clearing team."""
     if bg_number:
-        household = Household.objects.filter(bg_number__iexact=bg_number.strip()).first()
+        household = Household.objects.filter(bg_number=normalise_bg_number(bg_number)).first()
         if household is not None and household.responsible_team_id:
             return household.responsible_team
     for office in ServiceOffice.objects.all():

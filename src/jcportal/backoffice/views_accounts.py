@@ -25,7 +25,7 @@ from jcportal.audit.actions import label_for
 from jcportal.audit.forms import AuditFilterForm
 from jcportal.audit.selectors import known_actions, search_events
 from jcportal.audit.services import audit
-from jcportal.households.models import Household, Person
+from jcportal.households.models import Household, Person, normalise_bg_number
 
 from .decorators import staff_required
 
@@ -60,7 +60,9 @@ def access_requests(request: HttpRequest) -> HttpResponse:
     bg_number = request.GET.get("bg", "").strip()
     not_found = False
     if bg_number:
-        household = policy.visible_households(request.user).filter(bg_number__iexact=bg_number).first()
+        household = (
+            policy.visible_households(request.user).filter(bg_number=normalise_bg_number(bg_number)).first()
+        )
         if household is not None:
             return redirect("backoffice:household-accounts", household_id=household.pk)
         not_found = True
@@ -350,7 +352,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         household_id = None
         if data.get("bg_number"):
-            household = Household.objects.filter(bg_number__iexact=data["bg_number"].strip()).first()
+            household = Household.objects.filter(bg_number=normalise_bg_number(data["bg_number"])).first()
             household_id = household.pk if household else -1
         events = search_events(
             date_from=data.get("date_from"),

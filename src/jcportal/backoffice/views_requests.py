@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from jcportal.accounts import policy
 from jcportal.docrequests import selectors, services
 from jcportal.docrequests.forms import DocumentRequestForm, HouseholdLookupForm
-from jcportal.households.models import Household
+from jcportal.households.models import Household, normalise_bg_number
 
 from .decorators import staff_required
 
@@ -32,7 +32,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     if lookup.is_bound and lookup.is_valid():
         household = (
             policy.visible_households(request.user)
-            .filter(bg_number__iexact=lookup.cleaned_data["bg_number"].strip())
+            .filter(bg_number=normalise_bg_number(lookup.cleaned_data["bg_number"]))
             .first()
         )
         if household is not None:

@@ -81,6 +81,12 @@ class Team(models.Model):
         return f"{self.service_office} – {self.name}"
 
 
+def normalise_bg_number(value: str) -> str:
+    """BG numbers are stored and looked up in capitals without spaces ("12345bg 0000001" → "12345BG0000001"),
+    so every lookup is an exact match on the unique index."""
+    return "".join((value or "").split()).upper()
+
+
 class Household(models.Model):
     """A Bedarfsgemeinschaft."""
 
@@ -123,6 +129,10 @@ class Household(models.Model):
     def __str__(self) -> str:
         head = self.members.filter(is_head=True).first()
         return f"{self.bg_number} {head.last_name if head else ''}".strip()
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.bg_number = normalise_bg_number(self.bg_number)
+        super().save(*args, **kwargs)
 
     @property
     def head(self) -> Person | None:

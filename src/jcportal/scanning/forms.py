@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from jcportal.core.forms import GovForm
 from jcportal.docrequests.forms import MultipleFileField, MultipleFileInput
 from jcportal.documents import types
-from jcportal.households.models import Household
+from jcportal.households.models import Household, normalise_bg_number
 
 MAX_SHEETS = 200
 
@@ -100,7 +100,7 @@ class SegmentAssignForm(GovForm):
 
     def clean_bg_number(self) -> Household:
         number = self.cleaned_data["bg_number"].strip().upper()
-        household = Household.objects.filter(bg_number__iexact=number).first()
+        household = Household.objects.filter(bg_number=normalise_bg_number(number)).first()
         if household is None:
             raise forms.ValidationError(_("No household has this BG number."))
         return household

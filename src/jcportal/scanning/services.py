@@ -31,7 +31,7 @@ from jcportal.audit.services import audit
 from jcportal.core.pdf import render_pdf
 from jcportal.documents import types
 from jcportal.documents.models import Document
-from jcportal.households.models import Household
+from jcportal.households.models import Household, normalise_bg_number
 
 from . import separator
 from .models import ImportedFile, ScanBatch, ScanSegment
@@ -144,7 +144,7 @@ class _Run:
 def _household_by_bg(bg_number: str) -> Household | None:
     if not bg_number:
         return None
-    return Household.objects.filter(bg_number__iexact=bg_number).first()
+    return Household.objects.filter(bg_number=normalise_bg_number(bg_number)).first()
 
 
 def _within_page_limit(runs: list[_Run]) -> list[_Run]:
