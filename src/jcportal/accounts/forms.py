@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
@@ -235,6 +237,12 @@ class ContactForm(GovForm):
     notify_daily_digest = forms.BooleanField(
         label=_("One summary per day instead of single notes"), required=False
     )
+
+    @classmethod
+    def for_user(cls, user: Any, data: Any = None) -> ContactForm:
+        """The form filled with the account's current contact settings."""
+        fields = ("email", "notify_by_email", "notify_daily_digest")
+        return cls(data, initial={name: getattr(user, name) for name in fields})
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()

@@ -167,14 +167,7 @@ def activate_contact_view(request: HttpRequest) -> HttpResponse:
     if policy.is_staff(request.user):
         return redirect("core:after-login")
     user = request.user
-    form = ContactForm(
-        request.POST or None,
-        initial={
-            "email": user.email,
-            "notify_by_email": user.notify_by_email,
-            "notify_daily_digest": user.notify_daily_digest,
-        },
-    )
+    form = ContactForm.for_user(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.update_contact(user, request=request, **form.cleaned_data)
         messages.success(request, _("Your account is ready."))

@@ -103,14 +103,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 @portal_user_required
 def notifications(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = ContactForm(
-        request.POST or None,
-        initial={
-            "email": user.email,
-            "notify_by_email": user.notify_by_email,
-            "notify_daily_digest": user.notify_daily_digest,
-        },
-    )
+    form = ContactForm.for_user(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.update_contact(user, request=request, **form.cleaned_data)
         messages.success(request, _("Your e-mail settings are saved."))
