@@ -24,6 +24,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils import formats
 from django.utils.functional import Promise, lazy
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from stdnum import iban as stdnum_iban
 
@@ -309,6 +311,37 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class CameraOrFilesInput(MultipleFileInput):
+    """Two file inputs under one name: the first opens the phone's camera directly (``capture``), the
+    second lets the person choose photos or PDFs they already have (on Android, ``capture`` alone hides
+    that choice, e.g. for a bank statement downloaded as PDF). The server reads both as one list."""
+
+    FILES_ONLY = {"accept": "image/*,application/pdf"}
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={**self.FILES_ONLY, "capture": "environment", **(attrs or {})})
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        # Neither input can be required in the browser: either one may carry the files.
+        attrs = {key: val for key, val in (attrs or {}).items() if key != "required"}
+        camera = super().render(name, value, attrs, renderer)
+        files_id = f"{attrs.get('id') or 'id_' + name}-files"
+        chooser = MultipleFileInput(attrs={**self.FILES_ONLY, "id": files_id})
+        files = chooser.render(name, value, {"id": files_id}, renderer)
+        return format_html(
+            '{}<label class="label label--secondary" for="{}">{}</label>{}',
+            camera,
+            files_id,
+            _("Or choose photos or PDF files"),
+            files,
+        )
+
+    def use_required_attribute(self, initial: Any) -> bool:
+        return False
+
+
 class EvidenceField(forms.FileField):
     """One or more photos or PDFs; on phones the camera opens directly (``capture``)."""
 
@@ -421,10 +454,7 @@ def django_field(spec: Field, initial_files: list[str] | None = None) -> forms.F
     if kind == FILE:
         if initial_files:
             common["required"] = False
-        return EvidenceField(
-            widget=MultipleFileInput(attrs={"accept": "image/*,application/pdf", "capture": "environment"}),
-            **common,
-        )
+        return EvidenceField(widget=CameraOrFilesInput(), **common)
     raise ValueError(kind)
 
 

@@ -347,9 +347,7 @@ class AnswerForm(GovForm):
         label=_("Documents (optional)"),
         help_text=_("Photos or PDFs, for example the page the Jobcenter asked for."),
         required=False,
-        widget=engine.MultipleFileInput(
-            attrs={"accept": "image/*,application/pdf", "capture": "environment"}
-        ),
+        widget=engine.CameraOrFilesInput(),
     )
 
 

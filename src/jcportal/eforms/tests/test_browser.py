@@ -79,7 +79,7 @@ def test_krankmeldung_on_a_phone_and_confirmed_by_the_integration_specialist(
     assert page.locator("#id_au_certificate").get_attribute("capture") == "environment"
     assert "Schritt 2" in page.content() or "Step 2" in page.content()
     assert_accessible(page, "eforms:step (camera)")
-    page.set_input_files("#id_au_certificate", [photo("au-bescheinigung.jpg")])
+    page.set_input_files("#id_au_certificate", [photo("au-bescheinigung.jpg")])  # the camera input
     next_step(page)
     page.check("#id_truthful")
     page.check("#id_privacy")
@@ -177,7 +177,7 @@ def fill_fields(page, values: dict) -> None:  # type: ignore[no-untyped-def]
         elif kind == "checkbox":
             page.check(f"input[name='{name}']")
         elif kind == "file":
-            page.set_input_files(f"input[name='{name}']", value)
+            page.set_input_files(f"input[name='{name}'][capture]", value)
         else:
             page.fill(f"[name='{name}']", value)
     before = page.url
