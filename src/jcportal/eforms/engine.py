@@ -324,12 +324,9 @@ class CameraOrFilesInput(MultipleFileInput):
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
-        # Neither input can be required in the browser: either one may carry the files.
-        attrs = {key: val for key, val in (attrs or {}).items() if key != "required"}
         camera = super().render(name, value, attrs, renderer)
-        files_id = f"{attrs.get('id') or 'id_' + name}-files"
-        chooser = MultipleFileInput(attrs={**self.FILES_ONLY, "id": files_id})
-        files = chooser.render(name, value, {"id": files_id}, renderer)
+        files_id = f"{(attrs or {}).get('id') or 'id_' + name}-files"
+        files = MultipleFileInput(attrs=self.FILES_ONLY).render(name, value, {"id": files_id}, renderer)
         return format_html(
             '{}<label class="label label--secondary" for="{}">{}</label>{}',
             camera,
@@ -339,6 +336,7 @@ class CameraOrFilesInput(MultipleFileInput):
         )
 
     def use_required_attribute(self, initial: Any) -> bool:
+        # Neither input can be required in the browser: either one may carry the files.
         return False
 
 

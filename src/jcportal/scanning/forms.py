@@ -33,12 +33,11 @@ class SeparatorForm(GovForm):
     )
 
     def clean_bg_numbers(self) -> list[Household | None]:
-        numbers = [
-            line.strip().upper() for line in self.cleaned_data["bg_numbers"].splitlines() if line.strip()
-        ]
+        numbers = [normalise_bg_number(line) for line in self.cleaned_data["bg_numbers"].splitlines()]
+        numbers = [number for number in numbers if number]
         if not numbers:
             return [None]
-        found = {h.bg_number.upper(): h for h in Household.objects.filter(bg_number__in=numbers)}
+        found = {h.bg_number: h for h in Household.objects.filter(bg_number__in=numbers)}
         unknown = [n for n in numbers if n not in found]
         if unknown:
             raise forms.ValidationError(
@@ -99,8 +98,8 @@ class SegmentAssignForm(GovForm):
     doc_type = forms.ChoiceField(label=_("Document type"), choices=_type_choices)
 
     def clean_bg_number(self) -> Household:
-        number = self.cleaned_data["bg_number"].strip().upper()
-        household = Household.objects.filter(bg_number=normalise_bg_number(number)).first()
+        number = normalise_bg_number(self.cleaned_data["bg_number"])
+        household = Household.objects.filter(bg_number=number).first()
         if household is None:
             raise forms.ValidationError(_("No household has this BG number."))
         return household
