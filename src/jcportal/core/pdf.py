@@ -1,7 +1,7 @@
 """PDF documents (receipts, access letters, copies of applications) from HTML templates via WeasyPrint.
 
 Fonts for Arabic, Persian and Ethiopic scripts are embedded from our static folder, so the PDFs look
-the same on every machine; HarfBuzz (through Pango) does the Arabic shaping.
+the same on every machine; HarfBuzz (through Pango) does the Arabic shaping. Every PDF is PDF/A-2b.
 """
 
 from __future__ import annotations
@@ -30,4 +30,6 @@ def render_pdf(template_name: str, context: dict[str, Any], language: str | None
                 "pdf_direction": "rtl" if translation.get_language_bidi() else "ltr",
             },
         )
-    return HTML(string=html, base_url=str(FONT_DIR)).write_pdf()
+    # PDF/A-2b: receipts, copies of applications and letters are archive copies too (XMP identification,
+    # sRGB OutputIntent, embedded font subsets; documents/tests/test_pdfa.py checks the rules).
+    return HTML(string=html, base_url=str(FONT_DIR)).write_pdf(pdf_variant="pdf/a-2b")

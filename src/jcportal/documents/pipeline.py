@@ -31,7 +31,7 @@ from django.utils import timezone
 from jcportal.audit.services import audit
 from jcportal.core import clamav
 
-from . import normalise
+from . import normalise, pdfa
 from .models import Document, OriginalFile
 
 logger = logging.getLogger(__name__)
@@ -287,7 +287,7 @@ class StoreStep(Step):
         return document.originals.exists()
 
     def run(self, document: Document) -> None:
-        data = _result_pdf(document)
+        data = pdfa.conform(_result_pdf(document), title=document.title, subject=document.receipt_number)
         thumbnail = read_work(document, "thumbnail.png")
         for field, folder in (("pdf", "documents"), ("thumbnail", "thumbnails")):
             current = getattr(document, field).name
