@@ -54,6 +54,16 @@ def _test_defaults(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _plain_static_names(settings):  # type: ignore[no-untyped-def]
+    """Pages render plain static names (the live server serves them from the finders; no collectstatic);
+    portal/tests/test_transfer_budget.py switches the hashed manifest storage on after collectstatic."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):  # type: ignore[no-untyped-def]
     """Every test writes files into its own temporary storage folder."""
     storages = dict(settings.STORAGES)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "jcportal.docrequests",
     "jcportal.scanning",
     "jcportal.eforms",
+    "jcportal.events",
     "jcportal.portal",
     "jcportal.backoffice",
     "jcportal.demo",
@@ -223,10 +224,15 @@ else:
     }
 STORAGES = {
     "default": _default_storage,
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Content-hashed names + gzip/Brotli copies, written by collectstatic (make run / deployment); tests
+    # render plain names (conftest.py) unless they run collectstatic themselves.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+from jcportal.core.staticfiles import add_headers as _static_headers  # noqa: E402
+
+WHITENOISE_ADD_HEADERS_FUNCTION = _static_headers  # hashed files: one year, immutable
 FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024  # bigger uploads stream to a temporary file
 DATA_UPLOAD_MAX_NUMBER_FILES = 60
 UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_MB", default=20) * 1024 * 1024
@@ -276,6 +282,16 @@ EFORMS_DRAFT_RETENTION_DAYS = env.int("EFORMS_DRAFT_RETENTION_DAYS", default=30)
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=90)
 DOCUMENT_REQUEST_REMINDER_DAYS = env.int("DOCUMENT_REQUEST_REMINDER_DAYS", default=3)
 SCAN_IMPORT_DIR = env.str("SCAN_IMPORT_DIR", default="")  # watched folder of the scan station (input only)
+
+# --- Events, webhooks, exports (docs/integration/events.md, exporters.md) ----------------------------
+# Webhook retries: base · 2^(attempt-1) seconds with jitter, capped; after the last attempt a dead letter.
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=12)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=10)
+# A document handed to the DMS and not acknowledged after this many hours is overdue (staff view, statistics).
+DMS_ACK_OVERDUE_HOURS = env.int("DMS_ACK_OVERDUE_HOURS", default=24)
 
 # --- Malware scanner and OCR ------------------------------------------------------------------------
 CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
