@@ -445,8 +445,71 @@ def page_count(data: bytes) -> int:
         return len(document.pages)
 
 
+def _photo_page_image(
+    pdf_bytes: bytes,
+) -> tuple[bytes, float, float, tuple[float, float, float, float], int] | None:
+    """The first page's JPEG when the page is one photo as ``jpeg_page``/img2pdf lay it out:
+    (jpeg bytes, page width, page height, image box x/y/w/h in points, /Rotate). None otherwise."""
+    import re
+
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as document:
+        page = document.pages[0]
+        resources = page.obj.get("/Resources")
+        xobjects = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
+        images = [x for _n, x in xobjects.items()] if isinstance(xobjects, pikepdf.Dictionary) else []
+        if len(images) != 1 or images[0].get("/Filter") != pikepdf.Name.DCTDecode:
+            return None
+        content = page.Contents.read_bytes() if "/Contents" in page.obj else b""
+        match = re.fullmatch(
+            rb"\s*q\s+([\d.]+)\s+0\s+0\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+cm\s+/\w+\s+Do\s+Q\s*", content
+        )
+        if not match:
+            return None
+        box = tuple(float(v) for v in match.groups())
+        media = [float(v) for v in page.mediabox]
+        return (
+            images[0].read_raw_bytes(),
+            media[2] - media[0],
+            media[3] - media[1],
+            (box[2], box[3], box[0], box[1]),
+            int(page.obj.get("/Rotate", 0)) % 360,
+        )
+
+
+def _thumbnail_from_photo(
+    found: tuple[bytes, float, float, tuple[float, float, float, float], int], width: int
+) -> Image.Image:
+    """A reduced decode: the JPEG decoder scales by 1/2…1/8 while decoding (no full-size pixels)."""
+    jpeg_bytes, page_width, page_height, (x, y, box_width, box_height), rotate = found
+    scale = width / (page_height if rotate in (90, 270) else page_width)
+    canvas = Image.new(
+        "RGB", (max(1, round(page_width * scale)), max(1, round(page_height * scale))), "white"
+    )
+    image = Image.open(io.BytesIO(jpeg_bytes))
+    target = (max(1, round(box_width * scale)), max(1, round(box_height * scale)))
+    image.draft("RGB", target)
+    image = image.convert("RGB").resize(target, Image.Resampling.LANCZOS)
+    top = canvas.height - round((y + box_height) * scale)
+    canvas.paste(image, (round(x * scale), top))
+    if rotate:
+        canvas = canvas.rotate(-rotate, expand=True)  # /Rotate turns the page clockwise
+    return canvas
+
+
 def thumbnail_png(pdf_bytes: bytes, width: int = 240) -> bytes:
-    """A small PNG of the first page (honours the page's /Rotate)."""
+    """A small PNG of the first page (honours the page's /Rotate). A photo page is made from a reduced
+    JPEG decode; other pages are rendered by pdfium at the thumbnail's scale."""
+    try:
+        found = _photo_page_image(pdf_bytes)
+    except Exception:  # unusual structure: let pdfium render it
+        found = None
+    if found is not None:
+        try:
+            buffer = io.BytesIO()
+            _thumbnail_from_photo(found, width).save(buffer, format="PNG")
+            return buffer.getvalue()
+        except Exception as exc:
+            logger.info("thumbnail: reduced decode failed (%s); rendering the page", exc)
     import pypdfium2
 
     document = pypdfium2.PdfDocument(pdf_bytes)
@@ -458,7 +521,7 @@ def thumbnail_png(pdf_bytes: bytes, width: int = 240) -> bytes:
         bitmap = page.render(scale=width / page_width)
         image = bitmap.to_pil()
         buffer = io.BytesIO()
-        image.convert("RGB").save(buffer, format="PNG", optimize=True)
+        image.convert("RGB").save(buffer, format="PNG")
         return buffer.getvalue()
     finally:
         document.close()

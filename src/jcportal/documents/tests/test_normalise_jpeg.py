@@ -92,3 +92,21 @@ def test_grayscale_and_progressive_jpegs_are_wrapped():
         assert normalise.jpeg_info(buffer.getvalue()).wrappable
         pdf = normalise.convert(io.BytesIO(buffer.getvalue())).pdf
         assert len(_render(pdf)) > 0
+
+
+@pytest.mark.parametrize("orientation", [None, 6])
+def test_thumbnail_of_a_photo_page_comes_from_a_reduced_decode_and_shows_the_page(orientation):
+    photo = samples.jpeg("red", orientation=orientation, size=(640, 480))
+    pdf = normalise.convert(io.BytesIO(photo)).pdf
+    assert normalise._photo_page_image(pdf) is not None  # the reduced-decode path is taken
+    thumbnail = Image.open(io.BytesIO(normalise.thumbnail_png(pdf))).convert("RGB")
+    assert thumbnail.width == 240
+    width, height = thumbnail.size
+    if orientation == 6:  # turned clockwise: the red half (the photo's top) is now on the right
+        assert height > width
+        assert thumbnail.getpixel((width * 3 // 4, height // 2))[1] < 80
+        assert thumbnail.getpixel((width // 4, height // 2)) > (200, 200, 200)
+    else:
+        assert width > height
+        assert thumbnail.getpixel((width // 2, height // 4))[1] < 80
+        assert thumbnail.getpixel((width // 2, height * 3 // 4)) > (200, 200, 200)
