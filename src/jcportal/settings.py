@@ -300,6 +300,8 @@ CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
 MALWARE_SCAN_REQUIRED = env.bool("MALWARE_SCAN_REQUIRED", default=PRODUCTION)
 OCR_ENABLED = env.bool("OCR_ENABLED", default=True)
 OCR_LANGUAGES = env.str("OCR_LANGUAGES", default="deu+eng")
+OCR_JOBS = env.int("OCR_JOBS", default=0)  # pages in parallel per OCR task; 0 = the machine's cores
+OCR_DOWNSAMPLE_ABOVE = env.int("OCR_DOWNSAMPLE_ABOVE", default=4000)  # Tesseract's input only
 # Intake pipeline: a worker's lease on a document; after it expires the resumer re-queues the document.
 PIPELINE_LEASE_SECONDS = env.int("PIPELINE_LEASE_SECONDS", default=600)
 PIPELINE_RESUME_AFTER_SECONDS = env.int("PIPELINE_RESUME_AFTER_SECONDS", default=30)

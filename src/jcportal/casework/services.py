@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from jcportal.accounts.models import Representation, Role, User
 from jcportal.audit.services import audit
 from jcportal.documents.models import Document
+from jcportal.events.services import emit_for
 from jcportal.inbox.models import InboxItem
 
 from .models import DocumentTag, Notification, Tag
@@ -70,6 +71,7 @@ def release_document(document: Document, *, by: Any, request: HttpRequest | None
         household=document.household_id,
         details={"receipt_number": document.receipt_number, "doc_type": document.doc_type},
     )
+    emit_for("de.jcportal.letter.released", document)
     notify_household(document, Notification.Kind.RELEASE)
     return document
 

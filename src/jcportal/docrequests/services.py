@@ -20,6 +20,7 @@ from jcportal.accounts.models import Representation, Role, User
 from jcportal.audit.services import audit
 from jcportal.documents import types
 from jcportal.documents.models import Document
+from jcportal.events.services import emit_for
 from jcportal.households.models import Household
 
 from .models import DocumentRequest, DocumentRequestItem
@@ -92,6 +93,7 @@ def create_request(
         household=household,
         details={"items": len(items), "deadline": deadline.isoformat()},
     )
+    emit_for("de.jcportal.docrequest.created", doc_request)
     transaction.on_commit(lambda: notify_household(household, reason="new"))
     return doc_request
 
@@ -142,6 +144,9 @@ def link_document(
         obj=item.request,
         household=item.request.household,
         details={"item": item.pk, "document": str(document.pk), "complete": complete},
+    )
+    emit_for(
+        "de.jcportal.docrequest.answered", item.request, item=item.pk, document=document.pk, complete=complete
     )
 
 

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from jcportal.audit.services import audit
 from jcportal.core import clamav
+from jcportal.events.services import emit_for
 
 from . import normalise, pdfa
 from .models import Document, OriginalFile
@@ -330,6 +331,7 @@ class DeliverStep(Step):
                     household=locked.household,
                     details={"pages": locked.page_count, "sha256": locked.pdf_sha256},
                 )
+                emit_for("de.jcportal.document.delivered", locked)
             if locked.direction == Document.Direction.INBOUND:
                 route_document(locked)
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 from jcportal.accounts import policy
 from jcportal.accounts.models import Role
 from jcportal.audit.services import audit
+from jcportal.events.services import emit_for
 
 from . import normalise
 from .models import Document, OriginalFile, ServiceRating
@@ -195,6 +196,7 @@ def accept_upload(
                     ],
                 },
             )
+            emit_for("de.jcportal.document.received", document)
             start_pipeline(document)
     except BaseException:
         for name in stored_names:  # the record was rolled back: do not leave orphaned files behind
@@ -262,6 +264,7 @@ def store_generated_pdf(
             household=household,
             details={"receipt_number": document.receipt_number, "sha256": digest, "pages": pages},
         )
+        emit_for("de.jcportal.document.delivered", document)
         if direction == Document.Direction.INBOUND:
             route_document(document)
     return document

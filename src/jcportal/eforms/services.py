@@ -27,6 +27,7 @@ from jcportal.audit.services import audit
 from jcportal.core.pdf import render_pdf
 from jcportal.documents import services as document_services
 from jcportal.documents.models import Document
+from jcportal.events.services import emit_for, emit_workflow_result
 from jcportal.households.models import Household, Person, ServiceOffice, Team
 
 from . import engine
@@ -484,6 +485,7 @@ def finalize(submission: Submission, request: HttpRequest | None = None) -> Subm
                     "by_representative": locked.by_representative,
                 },
             )
+            emit_for("de.jcportal.submission.received", locked)
             return locked
     except Exception as exc:  # the PDF or storage failed: the resumer and the task retry later
         logger.exception("finalizing submission %s failed", submission.pk)
@@ -589,6 +591,7 @@ def apply_action(
     if note_required and not note.strip():
         raise WorkflowError("a message is required")
     _decide(submission, user, new_status, note.strip(), f"eforms.submission.{action}", request)
+    emit_workflow_result(submission, action)
     if action == "confirm" and submission.form_slug == "krankmeldung":
         export_sick_report(submission, request=request)
     if submission.document_id and new_status != Submission.Status.QUERY:
@@ -837,4 +840,5 @@ def convert_preregistration(
         household=household,
         details={"from_submission": submission.reference, "members": household.members.count()},
     )
+    emit_for("de.jcportal.household.upserted", household)
     return household
