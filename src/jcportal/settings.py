@@ -222,6 +222,13 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(MEDIA_ROOT), "file_permissions_mode": 0o640},
     }
+# Encryption at rest (docs/security.md): the backend chosen above, encrypting (core.storage).
+_default_storage["BACKEND"] = "jcportal.core.storage.Encrypted" + str(_default_storage["BACKEND"]).rsplit(".")[-1]
+ENCRYPTION_AT_REST = env.bool("ENCRYPTION_AT_REST", default=True)
+KEY_PROVIDER = env.str("KEY_PROVIDER", default="local")
+KMS_KEY_ID = env.str("KMS_KEY_ID", default="")
+KMS_ENDPOINT_URL = env.str("KMS_ENDPOINT_URL", default="")
+KMS_REGION = env.str("KMS_REGION", default="eu-central-1")
 STORAGES = {
     "default": _default_storage,
     # Content-hashed names + gzip/Brotli copies, written by collectstatic (make run / deployment); tests

@@ -118,3 +118,43 @@ class SignLanguageVideo(models.Model):
     def duration_display(self) -> str:
         minutes, seconds = divmod(self.duration_seconds, 60)
         return f"{minutes}:{seconds:02d}"
+
+
+class DataKey(models.Model):
+    """A data key of envelope encryption, stored only wrapped by the key-encryption key (KEK).
+
+    One per household (the Akte; ``household_id`` is the household's primary key, kept as a plain
+    integer so that core imports nothing above it) and one system key (``household_id`` empty) for
+    objects without a household: clearing, scan batches, access requests, exports. Destroying a key
+    (``core.crypto.destroy_household_key``) blanks the wrapped key: everything encrypted with it is
+    unreadable from then on, in every copy (crypto-shredding).
+    """
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    household_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    provider = models.CharField(max_length=40)
+    kek_id = models.CharField(max_length=300)
+    wrapped = models.BinaryField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data key")
+        verbose_name_plural = _("data keys")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household_id"],
+                condition=models.Q(destroyed_at__isnull=True, household_id__isnull=False),
+                name="one_live_data_key_per_household",
+            ),
+            models.UniqueConstraint(
+                fields=["provider"],
+                condition=models.Q(destroyed_at__isnull=True, household_id__isnull=True),
+                name="one_live_system_data_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = f"household {self.household_id}" if self.household_id is not None else "system"
+        return f"{self.id} ({scope})"

@@ -8,4 +8,4 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Documents")
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401  (registers the pipeline resumer)
+        from . import storage_keys, tasks  # noqa: F401  (data key per object; the pipeline resumer)
