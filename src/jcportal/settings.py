@@ -223,7 +223,7 @@ else:
         "OPTIONS": {"location": str(MEDIA_ROOT), "file_permissions_mode": 0o640},
     }
 # Encryption at rest (docs/security.md): the backend chosen above, encrypting (core.storage).
-_default_storage["BACKEND"] = "jcportal.core.storage.Encrypted" + str(_default_storage["BACKEND"]).rsplit(".")[-1]
+_default_storage["BACKEND"] = "jcportal.core.storage.Encrypted" + _default_storage["BACKEND"].split(".")[-1]
 ENCRYPTION_AT_REST = env.bool("ENCRYPTION_AT_REST", default=True)
 KEY_PROVIDER = env.str("KEY_PROVIDER", default="local")
 KMS_KEY_ID = env.str("KMS_KEY_ID", default="")
