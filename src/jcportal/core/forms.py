@@ -46,8 +46,11 @@ class GovFormMixin:
     bound_field_class: type[forms.BoundField] | None = GovBoundField
     template_name_div = "core/forms/form.html"
 
-    def error_summary(self) -> list[dict[str, str]]:
-        """(message, anchor) pairs for the error summary, in the order of the fields."""
+    def error_summary(self, labelled: bool = True) -> list[dict[str, str]]:
+        """(message, anchor) pairs for the error summary, in the order of the fields.
+
+        ``labelled``: each message starts with its field's label ("First name: This field is required."),
+        so a list of six identical messages still says which fields are meant."""
         items: list[dict[str, str]] = []
         form: forms.BaseForm = self  # type: ignore[assignment]
         for error in form.non_field_errors():
@@ -60,8 +63,11 @@ class GovFormMixin:
                     subwidgets = bound.subwidgets
                     if subwidgets:
                         anchor = subwidgets[0].id_for_label
+                label = str(field.label or "") if labelled else ""
+                separator = " " if label.endswith("?") else ": "
                 for error in form.errors[name]:
-                    items.append({"message": str(error), "anchor": anchor})
+                    message = f"{label}{separator}{error}" if label else str(error)
+                    items.append({"message": message, "anchor": anchor})
         return items
 
 

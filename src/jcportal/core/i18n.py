@@ -29,6 +29,15 @@ LOCALES = {
     "en": "en",
     "fa": "fa",
 }
+# BCP 47 tags for markup (``lang``, ``hreflang``): "de-ls" would read as German of Lesotho, so Leichte
+# Sprache is a private-use subtag there. The code in URLs, cookies and ``LANGUAGES`` stays "de-ls".
+LANGUAGE_TAGS = {"de-ls": "de-x-ls"}
+
+
+def language_tag(code: str) -> str:
+    return LANGUAGE_TAGS.get(code, code)
+
+
 # CLDR/gettext plural rules; Arabic has six forms, the others two.
 PLURAL_FORMS = {
     "de": "nplurals=2; plural=(n != 1);",

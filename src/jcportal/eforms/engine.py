@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import iban as stdnum_iban
 
 from jcportal.core.forms import GovForm
+from jcportal.core.memorable_date import MemorableDateWidget
 
 # --- Field kinds -------------------------------------------------------------------------------------
 TEXT = "text"
@@ -126,6 +127,7 @@ class Field:
     source: str = ""  # where the field comes from on the paper form (docs)
     picture: str = ""  # picture help: a static file shown with the field
     picture_alt: Promise | str = ""
+    memorable: bool = False  # DATE: day, month, year boxes (GOV.UK memorable date), e.g. birth dates
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -397,7 +399,9 @@ def django_field(spec: Field, initial_files: list[str] | None = None) -> forms.F
     if kind == DATE:
         return forms.DateField(
             input_formats=DATE_INPUT_FORMATS,
-            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            widget=MemorableDateWidget()
+            if spec.memorable
+            else forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             error_messages={"invalid": _("Enter a real date, for example 31.01.2026.")},
             **common,
         )
@@ -476,23 +480,22 @@ class StepForm(GovForm):
                     self.add_error(key if key in self.fields else None, message)
         return cleaned
 
-    def error_summary(self) -> list[dict[str, str]]:
+    def error_summary(self, labelled: bool = True) -> list[dict[str, str]]:
         """Like GovForm's, but each message names its field (and person), so the list makes sense alone."""
         legends = {name: legend for legend, names in getattr(self, "groups", []) for name in names}
-        items = super().error_summary()
-        labelled = []
+        items = super().error_summary(labelled=False)
+        named = []
         for item in items:
-            name = next(
-                (n for n in self.fields if item["anchor"] and item["anchor"].startswith(self[n].auto_id)),
-                None,
-            )
+            # the longest matching id: "id_landlord_iban" belongs to landlord_iban, not to landlord
+            matches = [n for n in self.fields if item["anchor"] and item["anchor"].startswith(self[n].auto_id)]
+            name = max(matches, key=lambda n: len(self[n].auto_id), default=None)
             if name is not None:
                 label = str(self.fields[name].label)
                 prefix = f"{legends[name]}, {label}" if name in legends else label
                 separator = " " if prefix.endswith("?") else ": "
                 item = {**item, "message": f"{prefix}{separator}{item['message']}"}
-            labelled.append(item)
-        return labelled
+            named.append(item)
+        return named
 
     def items_from(self, cleaned: dict[str, Any]) -> list[dict[str, Any]]:
         if self.step.repeat is None:

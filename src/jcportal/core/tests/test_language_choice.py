@@ -22,7 +22,7 @@ def test_cookie_wins_over_account_and_browser(client, citizen):
     assert 'lang="tr" dir="ltr"' in html
 
 
-@pytest.mark.parametrize(("header", "expected"), [("ti-ER,ti;q=0.9", "ti"), ("de-LS", "de-ls"), ("xx", "de")])
+@pytest.mark.parametrize(("header", "expected"), [("ti-ER,ti;q=0.9", "ti"), ("de-LS", "de-x-ls"), ("xx", "de")])
 def test_first_visit_follows_accept_language_also_for_tigrinya(client, header, expected):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE=header).content.decode()
     assert f'lang="{expected}" dir="ltr"' in html
@@ -33,3 +33,4 @@ def test_switcher_names_each_language_in_itself_and_marks_the_current_one(client
     html = client.get("/").content.decode()
     assert 'lang="ti" hreflang="ti" aria-current="true">ትግርኛ<' in html
     assert 'lang="ar" hreflang="ar">العربية<' in html
+    assert 'lang="de-x-ls" hreflang="de-x-ls">Leichte Sprache<' in html  # BCP 47: "LS" would be Lesotho

@@ -30,6 +30,9 @@ REFORM_2026 = dt.date(2026, 7, 1)
 BUERGERGELD_START = dt.date(2023, 1, 1)
 
 
+BIRTH_DATE_HINT = _("For example: 27 3 1990")
+
+
 def address_fields(prefix_help: bool = False) -> tuple[Field, ...]:
     return (
         Field("street", TEXT, _("Street and house number (Straße, Hausnummer)"), source="HA 1"),
@@ -61,7 +64,8 @@ def contact_fields() -> tuple[Field, ...]:
     )
 
 
-def bank_fields() -> tuple[Field, ...]:
+def bank_fields(prefill: bool = True) -> tuple[Field, ...]:
+    """IBAN and account holder; ``prefill=False`` where the old account must not be suggested (a new one)."""
     return (
         Field(
             "iban",
@@ -72,10 +76,15 @@ def bank_fields() -> tuple[Field, ...]:
             picture_alt=_(
                 "Where to find the IBAN: on the front of the bank card or at the top of a bank statement."
             ),
-            prefill="iban",
+            prefill="iban" if prefill else "",
             source="HA Bankverbindung",
         ),
-        Field("account_holder", TEXT, _("Account holder (Kontoinhaber)"), prefill="account_holder"),
+        Field(
+            "account_holder",
+            TEXT,
+            _("Account holder (Kontoinhaber)"),
+            prefill="account_holder" if prefill else "",
+        ),
     )
 
 
@@ -138,7 +147,7 @@ def person_fields() -> tuple[Field, ...]:
     return (
         Field("first_name", TEXT, _("First name (Vorname)")),
         Field("last_name", TEXT, _("Last name (Familienname)")),
-        Field("date_of_birth", DATE, _("Date of birth (Geburtsdatum)")),
+        Field("date_of_birth", DATE, _("Date of birth (Geburtsdatum)"), help=BIRTH_DATE_HINT, memorable=True),
     )
 
 
@@ -250,6 +259,7 @@ def all_checks(*checks: Any) -> Any:
 
 
 __all__ = [
+    "BIRTH_DATE_HINT",
     "BUERGERGELD_START",
     "INCOME_KIND_LABELS",
     "MARITAL_LATER",

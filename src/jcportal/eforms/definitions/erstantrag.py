@@ -32,6 +32,7 @@ from ..engine import (
 )
 from ..registry import register
 from .common import (
+    BIRTH_DATE_HINT,
     BUERGERGELD_START,
     MARITAL_LATER,
     REFORM_2026,
@@ -116,7 +117,14 @@ PERSONAL = Step(
         Field("last_name", TEXT, _("Last name (Familienname)"), source="HA 1"),
         Field("first_name", TEXT, _("First name (Vorname)"), source="HA 1"),
         Field("birth_name", TEXT, _("Birth name (Geburtsname)"), required=False, source="HA 1"),
-        Field("date_of_birth", DATE, _("Date of birth (Geburtsdatum)"), source="HA 1"),
+        Field(
+            "date_of_birth",
+            DATE,
+            _("Date of birth (Geburtsdatum)"),
+            help=BIRTH_DATE_HINT,
+            memorable=True,
+            source="HA 1",
+        ),
         Field("place_of_birth", TEXT, _("Place of birth (Geburtsort)"), source="HA 1"),
         Field("country_of_birth", TEXT, _("Country of birth (Geburtsland)"), source="HA 1"),
         Field("sex", RADIO, _("Sex (Geschlecht)"), choices=SEX, source="HA 1"),
@@ -167,7 +175,11 @@ IDENTITY = Step(
             "azr_number",
             TEXT,
             _("AZR number (AZR-Nummer)"),
-            help=_("Only for foreign nationals: the number of the central register of foreigners."),
+            help=_(
+                "Only for foreign nationals. The AZR number is your number in the central register of "
+                "foreigners (Ausländerzentralregister). It is on your residence permit or on letters from "
+                "the immigration office, usually 12 digits. Leave it empty if you do not have it."
+            ),
             required=False,
             max_length=20,
             source="HA 1",
@@ -218,7 +230,17 @@ SITUATION = Step(
             ),
             source="HA",
         ),
-        Field("asylum_benefits", YESNO, _("Do you receive benefits under the AsylbLG?"), source="HA"),
+        Field(
+            "asylum_benefits",
+            YESNO,
+            _("Do you receive benefits under the AsylbLG?"),
+            help=_(
+                "AsylbLG is the law on benefits for asylum seekers. You get these benefits from the social "
+                "welfare office while your asylum procedure is running or if you have a tolerated stay "
+                "(Duldung). If you do not know, answer No: the Jobcenter checks it with you."
+            ),
+            source="HA",
+        ),
     ),
     source="HA",
 )
@@ -329,6 +351,8 @@ def assets_step(version: int) -> Step:
         fields: tuple[Field, ...] = (
             considerable_assets_field(
                 help=_(
+                    "Assets (Vermögen) are everything of value that belongs to the people in your household "
+                    "(Bedarfsgemeinschaft): money in accounts, savings, shares, valuable things. "
                     "Household goods, an appropriate car, pension savings and a self-used home up to 130 m² "
                     "(flat) or 140 m² (house) do not count."
                 ),
@@ -363,7 +387,16 @@ HOUSING = Step(
         Field("rooms", NUMBER, _("Number of rooms (Räume)"), min_value=1, max_value=20),
         Field("persons_in_dwelling", NUMBER, _("Persons living in the dwelling"), min_value=1, max_value=20),
         *housing_cost_fields(),
-        Field("heating_kind", CHOICE, _("Kind of heating (Heizart)"), choices=HEATING),
+        Field(
+            "heating_kind",
+            CHOICE,
+            _("Kind of heating (Heizart)"),
+            choices=HEATING,
+            help=_(
+                "How your home is heated. It is often written in your rental contract or in the bill for "
+                "the service charges (Nebenkostenabrechnung). Ask your landlord if you are not sure."
+            ),
+        ),
         Field("central_heating", YESNO, _("Central heating (Zentralheizung)?")),
         Field("hot_water", RADIO, _("How is hot water produced? (Warmwasser)"), choices=HOT_WATER),
         Field("landlord", TEXT, _("Landlord: name and address (Vermieter)"), required=False),

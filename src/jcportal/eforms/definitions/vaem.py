@@ -174,7 +174,7 @@ STEPS = (
     Step(
         "bank",
         _("New bank account (Bankverbindung)"),
-        bank_fields(),
+        bank_fields(prefill=False),
         condition=changed("bank"),
         source="VÄM 5",
     ),

@@ -26,6 +26,7 @@ from ..engine import (
 )
 from ..registry import register
 from .common import (
+    BIRTH_DATE_HINT,
     BUERGERGELD_START,
     REFORM_2026,
     address_fields,
@@ -68,6 +69,8 @@ def personal_step() -> Step:
                 "date_of_birth",
                 DATE,
                 _("Date of birth (Geburtsdatum)"),
+                help=BIRTH_DATE_HINT,
+                memorable=True,
                 prefill="date_of_birth",
                 source="WBA 1",
             ),
