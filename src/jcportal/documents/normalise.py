@@ -112,7 +112,15 @@ def convert(stream: BinaryIO) -> Converted:
     func = CONVERTERS.get(mime)
     if func is None:
         raise FileProblem("unsupported_type", mime or "unknown")
-    result = func(stream)
+    try:
+        result = func(stream)
+    except FileProblem:
+        raise
+    except (MemoryError, RecursionError) as exc:  # a hostile file: refuse it, keep the worker alive
+        raise FileProblem("too_many_pixels" if isinstance(exc, MemoryError) else "corrupt_image") from exc
+    except Exception as exc:  # a decoder tripped over broken data (found by the property tests)
+        logger.info("converter %s refused a file: %s: %s", mime, type(exc).__name__, exc)
+        raise FileProblem("broken_pdf" if mime == "application/pdf" else "corrupt_image", str(exc)) from exc
     if result.pages > settings.UPLOAD_MAX_PAGES:
         raise FileProblem("too_many_pages", str(result.pages))
     return result

@@ -27,6 +27,7 @@ from jcportal.audit.services import audit
 from jcportal.events.services import emit_for
 
 from . import normalise
+from .filenames import display_name
 from .models import Document, OriginalFile, ServiceRating
 
 logger = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ def _store_originals(document: Document, files: Iterable[FileInput]) -> list[Ori
         name, stream = _named_stream(item)
         if hasattr(stream, "seek"):
             stream.seek(0)
-        original = OriginalFile(document=document, position=position, original_name=name[:255])
+        original = OriginalFile(document=document, position=position, original_name=display_name(name))
         django_file = stream if isinstance(stream, File) else File(stream, name=name)
         original.file.save(name, django_file, save=False)
         stored_name = str(original.file.name)
