@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import tempfile
 from functools import partial
-from pathlib import Path
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -18,6 +15,7 @@ from django.utils.translation import gettext as _
 from jcportal.accounts import policy
 from jcportal.audit.services import audit
 from jcportal.households.models import Household
+from jcportal.scanning import previews as scan_previews
 from jcportal.scanning import services
 from jcportal.scanning.forms import BatchUploadForm, HouseholdSearchForm, SegmentAssignForm, SeparatorForm
 from jcportal.scanning.models import ScanBatch
@@ -171,29 +169,9 @@ def batch_page(request: HttpRequest, batch_id: int) -> HttpResponse:
         raise Http404 from None
     if not 1 <= number <= max(batch.page_count, 1) or batch.status == ScanBatch.Status.FAILED:
         raise Http404
-    with services.local_path(batch.file) as path, tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "page"
-        result = subprocess.run(
-            [
-                "pdftoppm",
-                "-png",
-                "-r",
-                "60",
-                "-singlefile",
-                "-f",
-                str(number),
-                "-l",
-                str(number),
-                path,
-                str(out),
-            ],
-            capture_output=True,
-            timeout=60,
-        )
-        png = out.with_suffix(".png")
-        if result.returncode != 0 or not png.exists():
-            raise Http404
-        data = png.read_bytes()
+    data = scan_previews.page_png(batch, number)  # stored once per batch, never re-rendered
+    if data is None:
+        raise Http404
     response = HttpResponse(data, content_type="image/png")
     response["Cache-Control"] = "private, no-store"
     return response

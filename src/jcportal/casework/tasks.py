@@ -14,3 +14,19 @@ def send_daily_digests() -> int:
 def send_notification_emails(notification_ids: list[int]) -> int:
     """The immediate e-mails for new notifications (each is sent at most once)."""
     return services.send_single_emails(notification_ids)
+
+
+@shared_task(name="jcportal.casework.tasks.render_previews", acks_late=True, ignore_result=True)
+def render_previews(document_id: str) -> int:
+    """Render a document's page thumbnails once and store them (idempotent)."""
+    from jcportal.documents.models import Document
+
+    from . import previews
+
+    document = Document.objects.filter(pk=document_id).first()
+    if document is None or not document.pdf:
+        return 0
+    try:
+        return previews.render_all(document)
+    except previews.PreviewUnavailable:
+        return 0

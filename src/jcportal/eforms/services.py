@@ -14,7 +14,6 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import HttpRequest
@@ -24,6 +23,7 @@ from stdnum import luhn
 
 from jcportal.accounts.models import Role
 from jcportal.audit.services import audit
+from jcportal.core import storage
 from jcportal.core.pdf import render_pdf
 from jcportal.documents import services as document_services
 from jcportal.documents.models import Document
@@ -713,7 +713,7 @@ def export_sick_report(submission: Submission, request: HttpRequest | None = Non
     ).encode()
     if default_storage.exists(path):
         default_storage.delete(path)
-    saved = default_storage.save(path, ContentFile(payload))
+    saved = storage.save(path, payload, household_id=submission.household_id)
     submission.export_path = saved
     submission.exported_at = timezone.now()
     submission.save(update_fields=["export_path", "exported_at", "updated_at"])

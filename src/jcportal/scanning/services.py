@@ -28,6 +28,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from jcportal.audit.services import audit
+from jcportal.core import storage
 from jcportal.core.pdf import render_pdf
 from jcportal.documents import types
 from jcportal.documents.models import Document
@@ -78,20 +79,9 @@ def sha256_of(stream: IO[bytes]) -> tuple[str, int]:
 
 @contextlib.contextmanager
 def local_path(field: FieldFile) -> Iterator[str]:
-    """A local file path for a stored file (object storage: a temporary copy, streamed in chunks)."""
-    name = str(field.name)
-    try:
-        path = field.storage.path(name)
-    except NotImplementedError:
-        path = ""
-    if path:
+    """A local file path for a stored batch: the one temporary decrypted copy (``core.storage``)."""
+    with storage.local_copy(str(field.name), suffix=".pdf") as path:
         yield path
-        return
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
-        with field.storage.open(name, "rb") as source:
-            shutil.copyfileobj(source, tmp, CHUNK)
-        tmp.flush()
-        yield tmp.name
 
 
 def create_batch(

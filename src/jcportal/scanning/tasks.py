@@ -13,9 +13,22 @@ def process_batch(batch_id: int) -> int:
     if batch is None or batch.status == ScanBatch.Status.FAILED:
         return 0
     try:
-        return services.process_batch(batch)
+        created = services.process_batch(batch)
     except services.ScanError:
         return 0
+    render_batch_previews.delay(batch_id)
+    return created
+
+
+@shared_task(acks_late=True, name="jcportal.scanning.tasks.render_batch_previews")
+def render_batch_previews(batch_id: int) -> int:
+    """Render the scan station's page images of a batch once and store them (idempotent)."""
+    from . import previews
+
+    batch = ScanBatch.objects.filter(pk=batch_id).first()
+    if batch is None or batch.status == ScanBatch.Status.FAILED:
+        return 0
+    return previews.render_batch(batch)
 
 
 @shared_task(acks_late=True, name="jcportal.scanning.tasks.import_folder")
