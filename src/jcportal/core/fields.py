@@ -1,0 +1,172 @@
+"""Encrypted model fields for social data (OCR text, notes, IBAN, form answers).
+
+A value is stored as ``jce1:`` + base64(data key id | nonce | AES-256-GCM ciphertext), with the
+column (``app_label.model.field``) as associated data, so a value cannot be copied into another
+column. The key is the data key of the row's household (``household_attr`` names the attribute that
+holds the household id, e.g. ``"household_id"``, or ``"pk"`` on the household itself); rows without a
+household use the system key and are re-encrypted with the household's key when they are saved
+with one (and right after the first save of a household). Destroying the household's key
+(``core.crypto.destroy_household_key``) makes these values unreadable: they read as the empty value.
+
+Reading needs no context (the value names its key). Values written before encryption are read as
+they are (``manage.py encrypt_existing`` encrypts them). Encrypted columns cannot be filtered or
+searched in the database; the full-text index (``casework.search``) is the one searchable form.
+``QuerySet.update()`` has no row to look at: it uses ``crypto.household_scope`` if one is set, else
+the system key – write such columns with ``save()`` or inside a scope.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from django.db import models
+from django.db.models.signals import post_save
+
+from jcportal.core import crypto
+
+logger = logging.getLogger(__name__)
+
+
+class _Scoped:
+    """A value on its way to the database with the household whose key encrypts it."""
+
+    __slots__ = ("household_id", "value")
+
+    def __init__(self, value: Any, household_id: int | None) -> None:
+        self.value = value
+        self.household_id = household_id
+
+
+class EncryptedMixin:
+    empty: Any = ""
+
+    def __init__(self, *args: Any, household_attr: str = "household_id", **kwargs: Any) -> None:
+        self.household_attr = household_attr
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()  # type: ignore[misc]
+        if self.household_attr != "household_id":
+            kwargs["household_attr"] = self.household_attr
+        return name, path, args, kwargs
+
+    def contribute_to_class(self, cls: Any, name: str, *args: Any, **kwargs: Any) -> None:
+        super().contribute_to_class(cls, name, *args, **kwargs)  # type: ignore[misc]
+        if not cls._meta.abstract:
+            post_save.connect(
+                _rekey_after_create, sender=cls, weak=False, dispatch_uid=f"jce-{cls._meta.label}"
+            )
+
+    @property
+    def aad(self) -> str:
+        model = self.model  # type: ignore[attr-defined]
+        return f"{model._meta.label_lower}.{self.name}"  # type: ignore[attr-defined]
+
+    def household_of(self, instance: Any) -> int | None:
+        value = instance
+        for part in self.household_attr.split("."):
+            value = getattr(value, part, None)
+            if value is None:
+                return None
+        return int(value)
+
+    def pre_save(self, model_instance: Any, add: bool) -> Any:
+        value = super().pre_save(model_instance, add)  # type: ignore[misc]
+        return _Scoped(value, self.household_of(model_instance))
+
+    def _seal(self, text: str, value: Any) -> str:
+        household_id = None
+        if isinstance(value, _Scoped):
+            household_id = value.household_id
+        else:
+            explicit, scoped = crypto.scoped_household()
+            household_id = scoped if explicit else None
+        return crypto.encrypt_text(text, household_id, self.aad)
+
+    def _open(self, stored: str) -> str | None:
+        try:
+            return crypto.decrypt_text(stored, self.aad)
+        except crypto.KeyDestroyed:
+            return None
+
+
+class EncryptedTextField(EncryptedMixin, models.TextField):
+    """A TextField stored encrypted; empty strings stay empty (no key needed)."""
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        raw = value.value if isinstance(value, _Scoped) else value
+        if raw is None or raw == "" or not crypto.enabled() or crypto.is_encrypted_text(raw):
+            return raw
+        return self._seal(str(raw), value)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if not crypto.is_encrypted_text(value):
+            return value
+        opened = self._open(value)
+        return "" if opened is None else opened
+
+
+class EncryptedCharField(EncryptedTextField):
+    """Short secrets such as an IBAN: a text column (the ciphertext is longer than the value); the
+    form field keeps ``max_length``."""
+
+    def __init__(self, *args: Any, max_length: int | None = None, **kwargs: Any) -> None:
+        self.value_max_length = max_length
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        if self.value_max_length is not None:
+            kwargs["max_length"] = self.value_max_length
+        return name, path, args, kwargs
+
+    def formfield(self, **kwargs: Any) -> Any:
+        from django import forms
+
+        defaults = {"max_length": self.value_max_length, "widget": forms.TextInput}
+        defaults.update(kwargs)
+        return super().formfield(**defaults)
+
+
+class EncryptedJSONField(EncryptedMixin, models.JSONField):
+    """A JSONField whose whole value is stored encrypted, as one JSON string (same column type)."""
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        raw = value.value if isinstance(value, _Scoped) else value
+        if raw is None or not crypto.enabled() or crypto.is_encrypted_text(raw):
+            return super().get_db_prep_value(raw, connection, prepared)
+        if hasattr(raw, "resolve_expression"):
+            return super().get_db_prep_value(raw, connection, prepared)
+        sealed = self._seal(json.dumps(raw, cls=self.encoder, separators=(",", ":")), value)
+        return connection.ops.adapt_json_value(sealed, None)
+
+    def get_db_prep_save(self, value: Any, connection: Any) -> Any:
+        return self.get_db_prep_value(value, connection, prepared=False)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        decoded = super().from_db_value(value, expression, connection)
+        if not crypto.is_encrypted_text(decoded):
+            return decoded
+        opened = self._open(decoded)
+        if opened is None:
+            return self.get_default()
+        return json.loads(opened, cls=self.decoder)
+
+
+def _rekey_after_create(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
+    """A row whose household was only known after the insert (the household row itself): encrypt its
+    columns once more with the household's key instead of the system key."""
+    if not created or raw or not crypto.enabled():
+        return
+    changes = {}
+    for field in sender._meta.concrete_fields:
+        if not isinstance(field, EncryptedMixin) or field.household_attr != "pk":
+            continue
+        value = getattr(instance, field.attname)
+        if value in (None, "", {}, []):
+            continue
+        changes[field.attname] = _Scoped(value, field.household_of(instance))
+    if changes:
+        sender._base_manager.filter(pk=instance.pk).update(**changes)
