@@ -127,7 +127,7 @@ class EncryptedCharField(EncryptedTextField):
 
         defaults = {"max_length": self.value_max_length, "widget": forms.TextInput}
         defaults.update(kwargs)
-        return super().formfield(**defaults)
+        return super().formfield(**defaults)  # type: ignore[misc,arg-type,index,return-value,assignment]
 
 
 class EncryptedJSONField(EncryptedMixin, models.JSONField):

@@ -45,9 +45,9 @@ def current_provider(name: str | None = None) -> KeyProvider:
         f"{getattr(settings, 'KMS_KEY_ID', '')}|{settings.VAR_DIR}|{getattr(settings, 'KMS_ENDPOINT_URL', '')}",
     )
     with _lock:
-        found = _providers.get(signature)
+        found = _providers.get(signature)  # type: ignore[misc,arg-type,index,return-value,assignment]
         if found is None:
-            found = _providers[signature] = key_providers[chosen]()
+            found = _providers[signature] = key_providers[chosen]()  # type: ignore[misc,arg-type,index,return-value,assignment]
         return found
 
 

