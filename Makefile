@@ -8,7 +8,7 @@ PYTEST_ARGS ?= -q -p no:cacheprovider -n auto --durations=15
 PG_URL ?= postgres://postgres@127.0.0.1:5432/jcportal
 export PYTHONPATH := src
 
-.PHONY: run test system-deps venv prepare lint typecheck test-sqlite test-postgres bench messages compilemessages clean
+.PHONY: run test system-deps venv prepare lint typecheck test-sqlite test-postgres bench fuzz messages compilemessages clean
 
 system-deps:
 	bash scripts/install-system-deps.sh
@@ -21,7 +21,12 @@ system-deps:
 
 venv: .venv/.installed
 
-compilemessages: venv
+compile# Coverage-guided fuzzing of every parser of untrusted bytes (atheris), FUZZ_SECONDS per target; not in `make test`
+# (its short cousin, the Hypothesis property tests, is).
+fuzz: venv
+	$(PY) scripts/fuzz.py
+
+messages: venv
 	if [ -d src/jcportal/locale ]; then cd src/jcportal && ../../$(PY) ../../manage.py compilemessages -v0; fi
 
 prepare: system-deps venv compilemessages
@@ -49,6 +54,11 @@ test: system-deps lint typecheck test-sqlite test-postgres
 # Speed and memory targets as ratios measured in one run (bench/README.md); not part of `make test`.
 bench: venv
 	$(PY) bench/run.py
+
+# Coverage-guided fuzzing of every parser of untrusted bytes (atheris), FUZZ_SECONDS per target; not in `make test`
+# (its short cousin, the Hypothesis property tests, is).
+fuzz: venv
+	$(PY) scripts/fuzz.py
 
 messages: venv
 	$(PY) manage.py update_catalogues
