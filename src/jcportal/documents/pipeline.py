@@ -20,6 +20,7 @@ import subprocess
 import tempfile
 import time
 from datetime import timedelta
+from pathlib import Path
 from typing import ClassVar
 
 from django.conf import settings
@@ -32,7 +33,7 @@ from jcportal.audit.services import audit
 from jcportal.core import clamav
 from jcportal.events.services import emit_for
 
-from . import normalise, pdfa
+from . import normalise, ocr, pdfa
 from .models import Document, OriginalFile
 
 logger = logging.getLogger(__name__)
@@ -227,8 +228,6 @@ class OcrStep(Step):
         return bool(settings.OCR_ENABLED and document.originals.exists() and shutil.which("tesseract"))
 
     def run(self, document: Document) -> None:
-        import ocrmypdf
-
         pages = document.originals.aggregate(total=models.Sum("page_count"))["total"] or 1
         extend_lease(document, seconds=lease_seconds() + 30 * pages)  # OCR takes a while per page
         installed = set(tesseract_languages())
@@ -240,17 +239,7 @@ class OcrStep(Step):
             with open(source, "wb") as handle:
                 handle.write(read_work(document, "merged.pdf"))
             try:
-                ocrmypdf.ocr(
-                    source,
-                    target,
-                    language=languages,
-                    skip_text=True,
-                    output_type="pdf",
-                    optimize=0,
-                    progress_bar=False,
-                    sidecar=sidecar,
-                    jobs=1,
-                )
+                ocr.add_text_layer(Path(source), Path(target), Path(sidecar), languages)
             except Exception as exc:  # OCR is a convenience: deliver without text layer
                 logger.warning("document %s: OCR failed: %s", document.pk, exc)
                 return
