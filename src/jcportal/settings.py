@@ -290,15 +290,12 @@ WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=90)
 DOCUMENT_REQUEST_REMINDER_DAYS = env.int("DOCUMENT_REQUEST_REMINDER_DAYS", default=3)
 SCAN_IMPORT_DIR = env.str("SCAN_IMPORT_DIR", default="")  # watched folder of the scan station (input only)
 
-# --- Events, webhooks, exports (docs/integration/events.md, exporters.md) ----------------------------
+# --- Events and webhooks (docs/integration/events.md) ---------------------------------------------
 # Webhook retries: base · 2^(attempt-1) seconds with jitter, capped; after the last attempt a dead letter.
 WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
 WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600.0)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=12)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
-EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=10)
-# A document handed to the DMS and not acknowledged after this many hours is overdue (staff view, statistics).
-DMS_ACK_OVERDUE_HOURS = env.int("DMS_ACK_OVERDUE_HOURS", default=24)
 
 # --- Malware scanner and OCR ------------------------------------------------------------------------
 CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")

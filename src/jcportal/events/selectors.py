@@ -67,5 +67,5 @@ def dead_letters() -> QuerySet[Delivery]:
     )
 
 
-def subscriptions_of(client: Any) -> QuerySet[Subscription]:
-    return Subscription.objects.filter(client=client).order_by("name", "pk")
+def subscriptions() -> QuerySet[Subscription]:
+    return Subscription.objects.order_by("name", "pk")
