@@ -16,7 +16,7 @@ from jcportal.accounts.models import Role, User
 from jcportal.accounts.otp import create_device_with_secret
 from jcportal.households.models import Household, Jobcenter, Person, ServiceOffice, Team
 
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 - documented demo secret, refused in production
+DEMO_TOTP_SECRET = "JCPORTALDEMOSTAFFTOTPSECRETSEVEN"  # noqa: S105 - documented demo secret, refused in production
 
 
 @dataclass(frozen=True)

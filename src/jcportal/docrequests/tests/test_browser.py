@@ -78,7 +78,7 @@ def test_staff_pages_of_requests_and_scan_station_are_accessible(
     page = desktop_page
     household = Household.objects.get(bg_number="12345BG0000001")
     doc_request = DocumentRequest.objects.get(household=household)
-    browser_login(page, "demo-sachbearbeitung", "Demo-Sachbearbeitung-2026", "JBSWY3DPEHPK3PXP")
+    browser_login(page, "demo-sachbearbeitung", "Demo-Sachbearbeitung-2026", "JCPORTALDEMOSTAFFTOTPSECRETSEVEN")
     for url in [
         "/verwaltung/unterlagenanforderungen/",
         "/verwaltung/unterlagenanforderungen/?state=overdue",
@@ -98,7 +98,7 @@ def test_staff_pages_of_requests_and_scan_station_are_accessible(
     )
     scan_page = scan.new_page()
     try:
-        browser_login(scan_page, "demo-scan", "Demo-Scan-2026", "JBSWY3DPEHPK3PXP")
+        browser_login(scan_page, "demo-scan", "Demo-Scan-2026", "JCPORTALDEMOSTAFFTOTPSECRETSEVEN")
         batch = ScanBatch.objects.get(original_name="demo-posteingang.pdf")
         for url in [
             "/verwaltung/scanstelle/",
