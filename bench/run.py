@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
-BENCHMARKS = ["intake_memory", "inbox_scale", "scan_import", "photo_pdf"]
+BENCHMARKS = ["intake_memory", "inbox_scale", "scan_import", "photo_pdf", "ocr"]
 
 
 def run(name: str) -> dict[str, Any]:
@@ -26,9 +26,32 @@ def run(name: str) -> dict[str, Any]:
     return result
 
 
+def write_results(results: dict[str, dict[str, Any]]) -> None:
+    """bench/RESULTS.md: each benchmark's verdict and figures, with the machine and the date."""
+    import datetime
+    import os
+    import platform
+
+    lines = [
+        "# Benchmark results (written by `make bench`)",
+        "",
+        f"- date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
+        f"- machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}",
+        "",
+        "| benchmark | verdict | figures |",
+        "|---|---|---|",
+    ]
+    for name, result in results.items():
+        verdict = "met" if result.get("ok") else "MISSED"
+        lines.append(f"| `{name}` | {verdict} | {str(result.get('message', '')).replace('|', '/')} |")
+    (BENCH_DIR / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def main() -> int:
-    results = {name: run(name) for name in BENCHMARKS}
+    names = sys.argv[1:] or BENCHMARKS
+    results = {name: run(name) for name in names}
     ok = all(r["ok"] for r in results.values())
+    write_results(results)
     print(json.dumps({"ok": ok, "benchmarks": results}, indent=2, ensure_ascii=False))
     return 0 if ok else 1
 
