@@ -57,7 +57,7 @@ def render_all(document: Document) -> int:
         raise PreviewUnavailable("pdftoppm is not installed")
     stored = 0
     with (
-        storage.local_copy(document.pdf.name, suffix=".pdf") as source,
+        storage.local_copy(str(document.pdf.name), suffix=".pdf") as source,
         tempfile.TemporaryDirectory(prefix="jc-preview-") as tmp,
     ):
         prefix = Path(tmp) / "p"

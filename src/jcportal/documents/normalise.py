@@ -17,7 +17,7 @@ import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
 import filetype
 import img2pdf
@@ -201,7 +201,7 @@ def _exif_orientation(tiff: bytes) -> int:
     """Tag 0x0112 of IFD0 of an EXIF (TIFF) block; 1 when absent or unreadable."""
     if len(tiff) < 8 or tiff[:2] not in (b"II", b"MM"):
         return 1
-    order = "little" if tiff[:2] == b"II" else "big"
+    order: Literal["little", "big"] = "little" if tiff[:2] == b"II" else "big"
     offset = int.from_bytes(tiff[4:8], order)
     if offset + 2 > len(tiff):
         return 1
@@ -493,10 +493,10 @@ def _thumbnail_from_photo(
     canvas = Image.new(
         "RGB", (max(1, round(page_width * scale)), max(1, round(page_height * scale))), "white"
     )
-    image = Image.open(io.BytesIO(jpeg_bytes))
+    source = Image.open(io.BytesIO(jpeg_bytes))
     target = (max(1, round(box_width * scale)), max(1, round(box_height * scale)))
-    image.draft("RGB", target)
-    image = image.convert("RGB").resize(target, Image.Resampling.LANCZOS)
+    source.draft("RGB", target)
+    image = source.convert("RGB").resize(target, Image.Resampling.LANCZOS)
     top = canvas.height - round((y + box_height) * scale)
     canvas.paste(image, (round(x * scale), top))
     if rotate:
