@@ -8,10 +8,11 @@ import re
 import pytest
 
 from jcportal.core.testing.fixtures import browser_login
+from jcportal.demo.services import DEMO_TOTP_SECRET
 
 from .helpers import document_with_pdf, pdf_bytes
 
-TOTP = "JBSWY3DPEHPK3PXP"
+TOTP = DEMO_TOTP_SECRET
 
 
 def assert_no_axe_violations(page) -> None:  # type: ignore[no-untyped-def]

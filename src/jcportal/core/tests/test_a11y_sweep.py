@@ -17,6 +17,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from jcportal.core import i18n
 from jcportal.core.testing import a11y
 from jcportal.core.testing.fixtures import login_staff
 
@@ -257,7 +258,7 @@ def test_every_page_in_every_language_has_no_axe_violations_and_reflows_at_320px
                             f"{where}: HTTP {response.status if response else '?'} in the browser"
                         )
                         continue
-                    if page.evaluate("document.documentElement.lang") != language:
+                    if page.evaluate("document.documentElement.lang") != i18n.language_tag(language):
                         wrong_language.append(where)
                     if page.evaluate("document.querySelectorAll('h1').length") != 1:
                         headings.append(where)

@@ -12,8 +12,9 @@ from pypdf import PdfReader
 
 from jcportal.core.testing import a11y
 from jcportal.core.testing.fixtures import PHONE, browser_login
+from jcportal.demo.services import DEMO_TOTP_SECRET
 
-TOTP = "JBSWY3DPEHPK3PXP"
+TOTP = DEMO_TOTP_SECRET
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
