@@ -164,6 +164,12 @@ def test_wba_prefilled_on_a_phone_and_processed_by_the_caseworker(
 def fill_fields(page, values: dict) -> None:  # type: ignore[no-untyped-def]
     """Fill a step by field name, whatever the input kind."""
     for name, value in values.items():
+        if isinstance(value, str) and page.locator(f"[name='{name}_day']").count():
+            year, month, day = value.split("-")  # a memorable date: day, month and year boxes
+            page.fill(f"[name='{name}_day']", str(int(day)))
+            page.fill(f"[name='{name}_month']", str(int(month)))
+            page.fill(f"[name='{name}_year']", year)
+            continue
         locator = page.locator(f"[name='{name}']")
         first = locator.first
         tag = first.evaluate("el => el.tagName.toLowerCase()")
