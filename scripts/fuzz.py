@@ -65,17 +65,9 @@ def _target(name: str):  # type: ignore[no-untyped-def]
     import io
 
     from jcportal.documents import filenames, normalise, pdfa
-    from jcportal.documents.problems import PROBLEMS
 
     if name == "convert":
-
-        def run(data: bytes) -> None:
-            try:
-                result = normalise.convert(io.BytesIO(data))
-            except normalise.FileProblem as problem:
-                assert problem.code in PROBLEMS, problem.code
-                return
-            assert result.pages >= 1
+        from jcportal.documents.tests.test_properties import _converts_or_refuses as run  # the same property
 
     elif name == "jpeg":
 
