@@ -21,12 +21,7 @@ system-deps:
 
 venv: .venv/.installed
 
-compile# Coverage-guided fuzzing of every parser of untrusted bytes (atheris), FUZZ_SECONDS per target; not in `make test`
-# (its short cousin, the Hypothesis property tests, is).
-fuzz: venv
-	$(PY) scripts/fuzz.py
-
-messages: venv
+compilemessages: venv
 	if [ -d src/jcportal/locale ]; then cd src/jcportal && ../../$(PY) ../../manage.py compilemessages -v0; fi
 
 prepare: system-deps venv compilemessages
