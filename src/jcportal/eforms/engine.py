@@ -487,7 +487,9 @@ class StepForm(GovForm):
         named = []
         for item in items:
             # the longest matching id: "id_landlord_iban" belongs to landlord_iban, not to landlord
-            matches = [n for n in self.fields if item["anchor"] and item["anchor"].startswith(self[n].auto_id)]
+            matches = [
+                n for n in self.fields if item["anchor"] and item["anchor"].startswith(self[n].auto_id)
+            ]
             name = max(matches, key=lambda n: len(self[n].auto_id), default=None)
             if name is not None:
                 label = str(self.fields[name].label)

@@ -22,7 +22,9 @@ def test_cookie_wins_over_account_and_browser(client, citizen):
     assert 'lang="tr" dir="ltr"' in html
 
 
-@pytest.mark.parametrize(("header", "expected"), [("ti-ER,ti;q=0.9", "ti"), ("de-LS", "de-x-ls"), ("xx", "de")])
+@pytest.mark.parametrize(
+    ("header", "expected"), [("ti-ER,ti;q=0.9", "ti"), ("de-LS", "de-x-ls"), ("xx", "de")]
+)
 def test_first_visit_follows_accept_language_also_for_tigrinya(client, header, expected):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE=header).content.decode()
     assert f'lang="{expected}" dir="ltr"' in html

@@ -78,7 +78,9 @@ def test_staff_pages_of_requests_and_scan_station_are_accessible(
     page = desktop_page
     household = Household.objects.get(bg_number="12345BG0000001")
     doc_request = DocumentRequest.objects.get(household=household)
-    browser_login(page, "demo-sachbearbeitung", "Demo-Sachbearbeitung-2026", "JCPORTALDEMOSTAFFTOTPSECRETSEVEN")
+    browser_login(
+        page, "demo-sachbearbeitung", "Demo-Sachbearbeitung-2026", "JCPORTALDEMOSTAFFTOTPSECRETSEVEN"
+    )
     for url in [
         "/verwaltung/unterlagenanforderungen/",
         "/verwaltung/unterlagenanforderungen/?state=overdue",
