@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "jcportal.scanning",
     "jcportal.eforms",
     "jcportal.events",
+    "jcportal.records",
     "jcportal.portal",
     "jcportal.backoffice",
     "jcportal.demo",
