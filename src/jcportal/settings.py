@@ -56,7 +56,6 @@ INSTALLED_APPS = [
     "jcportal.scanning",
     "jcportal.eforms",
     "jcportal.events",
-    "jcportal.records",
     "jcportal.portal",
     "jcportal.backoffice",
     "jcportal.demo",

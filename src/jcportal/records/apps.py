@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
-
-
-class RecordsConfig(AppConfig):
-    name = "jcportal.records"
-    label = "records"
-    verbose_name = _("Records management (retention and destruction)")
