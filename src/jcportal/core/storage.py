@@ -61,7 +61,7 @@ class EncryptingMixin:
         if "w" in mode or "a" in mode or "+" in mode:
             raise ValueError("stored objects are written with save(), never opened for writing")
         raw = self._raw_open(name)
-        head = _peek(raw, cstream.HEADER_SIZE)
+        head = cstream.read_exactly(raw, cstream.HEADER_SIZE)
         if not cstream.is_encrypted(head):  # stored before encryption was switched on
             if _seekable(raw):
                 raw.seek(0)
@@ -98,14 +98,14 @@ class EncryptingMixin:
     def size(self, name: str) -> int:
         stored = self._raw_size(name)
         with contextlib.closing(self._raw_open(name)) as raw:
-            head = _peek(raw, cstream.HEADER_SIZE)
+            head = cstream.read_exactly(raw, cstream.HEADER_SIZE)
         if not cstream.is_encrypted(head):
             return stored
         return cstream.plaintext_size(stored, cstream.Header.unpack(head).segment_size)
 
     def is_encrypted(self, name: str) -> bool:
         with contextlib.closing(self._raw_open(name)) as raw:
-            return cstream.is_encrypted(_peek(raw, cstream.HEADER_SIZE))
+            return cstream.is_encrypted(cstream.read_exactly(raw, cstream.HEADER_SIZE))
 
     def open_raw(self, name: str) -> IO[bytes]:
         """The stored bytes as they are (backup, checks): ciphertext where encrypted."""
@@ -175,17 +175,6 @@ def _seekable(raw: Any) -> bool:
         return bool(raw.seekable())
     except (AttributeError, ValueError):
         return False
-
-
-def _peek(raw: IO[bytes], count: int) -> bytes:
-    parts, missing = [], count
-    while missing:
-        chunk = raw.read(missing)
-        if not chunk:
-            break
-        parts.append(chunk)
-        missing -= len(chunk)
-    return b"".join(parts)
 
 
 def _close_quietly(raw: Any) -> None:

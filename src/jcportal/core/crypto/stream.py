@@ -83,10 +83,10 @@ def encrypt_segments(source: IO[bytes], key: bytes, header: Header, aad: bytes) 
     associated = packed + aad
     yield packed
     size = header.segment_size
-    current = _read_exactly(source, size)
+    current = read_exactly(source, size)
     counter = 0
     while True:
-        following = _read_exactly(source, size) if len(current) == size else b""
+        following = read_exactly(source, size) if len(current) == size else b""
         last = not following
         yield aead.encrypt(_nonce(header.prefix, counter, last), current, associated)
         if last:
@@ -97,7 +97,8 @@ def encrypt_segments(source: IO[bytes], key: bytes, header: Header, aad: bytes) 
             raise ValueError("object too large for one stream")
 
 
-def _read_exactly(source: IO[bytes], size: int) -> bytes:
+def read_exactly(source: IO[bytes], size: int) -> bytes:
+    """Up to ``size`` bytes, reading again where a stream returns short reads (shorter only at its end)."""
     parts = []
     missing = size
     while missing:
@@ -162,7 +163,7 @@ class DecryptingReader(io.RawIOBase):
     ) -> None:
         self._opener = opener
         self._raw = opener()
-        packed = _read_exactly(self._raw, HEADER_SIZE)
+        packed = read_exactly(self._raw, HEADER_SIZE)
         self.header = Header.unpack(packed)
         self._aead = AESGCM(key_for(self.header.key_id))
         self._associated = packed + aad
@@ -182,8 +183,8 @@ class DecryptingReader(io.RawIOBase):
         if self._done:
             return None
         size = self.header.segment_size + TAG
-        current = self._pending or _read_exactly(self._raw, size)
-        following = _read_exactly(self._raw, size) if len(current) == size else b""
+        current = self._pending or read_exactly(self._raw, size)
+        following = read_exactly(self._raw, size) if len(current) == size else b""
         last = not following
         try:
             plain = self._aead.decrypt(
