@@ -259,7 +259,7 @@ def jpeg_info(data: bytes) -> JpegInfo:
         raise FileProblem("too_many_pixels", f"{width}x{height}")
     # Inside the scan data 0xFF is always followed by 0x00 or a restart marker, so the first FFD9 after
     # the first scan header is the end of the image (or of a later progressive scan's data).
-    end = data.rfind(b"\xff\xd9", position)
+    end = data.find(b"\xff\xd9", position)
     if end < 0:
         raise FileProblem("corrupt_image", "the image data is incomplete (no end-of-image marker)")
     wrappable = (
