@@ -41,6 +41,8 @@ for _name, _label, _visible in [
     ("document.released", _("Document released to the portal"), True),
     ("document.release_revoked", _("Release of a document revoked"), True),
     ("document.routed", _("Document assigned to a team"), True),
+    ("document.exported", _("Document sent to the electronic case file (DMS)"), True),
+    ("document.filed", _("Document filed in the electronic case file"), True),
     ("document.assigned", _("Document assigned"), True),
     ("household.viewed", _("Case file opened"), True),
     ("household.responsibility_changed", _("Responsibility changed"), True),

@@ -78,6 +78,19 @@ def audit(
     only if the caller commits; call it inside the transaction that does the audited thing."""
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user if request.user.is_authenticated else None
+    # An ``accounts.actor.Actor`` (duck-typed: this lower layer imports nothing of accounts): its user is
+    # the actor; an API client has no user and is recorded by its label ("api:<name>") and role "api".
+    actor_label = actor_role = None
+    ip_address = client_ip(request)
+    user_agent = request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""
+    if actor is not None and hasattr(actor, "kind") and hasattr(actor, "label"):
+        if actor.kind in ("api", "system"):
+            actor_label, actor_role = actor.label, actor.kind
+        if not on_behalf_of:
+            on_behalf_of = actor.on_behalf_of
+        ip_address = ip_address or actor.ip
+        user_agent = user_agent or actor.user_agent
+        actor = actor.user
     # A representative acting in the portal: mark every event as done on behalf of the household.
     portal_household = getattr(request, "portal_household", None) if request is not None else None
     if (
@@ -95,14 +108,14 @@ def audit(
         at=timezone.now(),
         action=action,
         actor=actor,
-        actor_label=(actor.get_username() if actor is not None else "anonymous"),
-        actor_role=getattr(actor, "role", "") or "",
+        actor_label=actor_label or (actor.get_username() if actor is not None else "anonymous"),
+        actor_role=actor_role or getattr(actor, "role", "") or "",
         on_behalf_of=on_behalf_of,
         household_id=household_id,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        ip_address=client_ip(request),
-        user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""),
+        ip_address=ip_address,
+        user_agent=user_agent,
         details=json.loads(json.dumps(details or {}, default=str)),
     )
     with transaction.atomic():

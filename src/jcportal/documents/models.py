@@ -108,6 +108,13 @@ class Document(models.Model):
     pipeline_updated_at = models.DateTimeField(null=True, blank=True)
     # A worker holds the lease while it runs the pipeline; an expired lease means the worker died.
     pipeline_lease_until = models.DateTimeField(null=True, blank=True)
+    # The hand-off to the DMS/E-Akte (``services.mark_exported`` / ``services.acknowledge_filed``): a
+    # delivered document is "sent to the DMS" once an exporter or an API client took it, and "filed in the
+    # E-Akte" once the DMS acknowledged it with its own reference. Orthogonal to ``status``.
+    exported_at = models.DateTimeField(_("sent to the DMS at"), null=True, blank=True, db_index=True)
+    exported_to = models.CharField(_("sent to"), max_length=200, blank=True)
+    filed_at = models.DateTimeField(_("filed in the E-Akte at"), null=True, blank=True, db_index=True)
+    dms_reference = models.CharField(_("DMS reference"), max_length=200, blank=True)
     # What the intake noticed per file: [{"name", "position", "code", "accepted"}] (shown to the citizen).
     file_notices = models.JSONField(default=list, blank=True)
 
@@ -126,6 +133,10 @@ class Document(models.Model):
     @property
     def type_label(self):  # type: ignore[no-untyped-def]
         return types.label(self.doc_type)
+
+    @property
+    def is_filed(self) -> bool:
+        return self.filed_at is not None
 
     @property
     def is_final(self) -> bool:

@@ -289,6 +289,73 @@ def record_rating(
     )
 
 
+# --- hand-off to the DMS / E-Akte ------------------------------------------------------------------
+
+
+class NotDelivered(ValueError):
+    """The document has not finished the intake (no PDF yet): it cannot be handed off or filed."""
+
+
+def mark_exported(document: Document, *, to: str, actor: Any = None) -> bool:
+    """Record that ``to`` (an exporter or an API client) took the delivered document.
+
+    The first hand-off counts: later ones change nothing and emit nothing (re-exports are idempotent).
+    Returns whether this call recorded it."""
+    if not document.delivered_at:
+        raise NotDelivered(str(document.pk))
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        if locked.exported_at is not None:
+            return False
+        locked.exported_at = timezone.now()
+        locked.exported_to = to[:200]
+        locked.save(update_fields=["exported_at", "exported_to"])
+        audit("document.exported", actor=actor, obj=locked, household=locked.household, details={"to": to})
+        emit_for("de.jcportal.document.exported", locked, to=to)
+    document.exported_at, document.exported_to = locked.exported_at, locked.exported_to
+    return True
+
+
+def acknowledge_filed(
+    document: Document, *, dms_reference: str, filed_at: Any = None, actor: Any = None, by: str = ""
+) -> bool:
+    """The DMS reports that it filed the document in the E-Akte under its own reference.
+
+    Idempotent: the same reference again changes nothing; a different reference for an already filed
+    document is refused (``ValueError``), so two systems cannot silently claim one document. Returns
+    whether this call recorded the filing."""
+    reference = (dms_reference or "").strip()
+    if not reference:
+        raise ValueError("dms_reference is required")
+    if not document.delivered_at:
+        raise NotDelivered(str(document.pk))
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        if locked.filed_at is not None:
+            if locked.dms_reference != reference[:200]:
+                raise ValueError("already filed under another reference")
+            return False
+        now = timezone.now()
+        locked.filed_at = filed_at or now
+        locked.dms_reference = reference[:200]
+        fields = ["filed_at", "dms_reference"]
+        if locked.exported_at is None:
+            locked.exported_at, locked.exported_to = now, (by or getattr(actor, "label", "") or "dms")[:200]
+            fields += ["exported_at", "exported_to"]
+        locked.save(update_fields=fields)
+        audit(
+            "document.filed",
+            actor=actor,
+            obj=locked,
+            household=locked.household,
+            details={"dms_reference": locked.dms_reference},
+        )
+        emit_for("de.jcportal.document.filed", locked, dms_reference=locked.dms_reference)
+    for name in ("filed_at", "dms_reference", "exported_at", "exported_to"):
+        setattr(document, name, getattr(locked, name))
+    return True
+
+
 # --- downloads --------------------------------------------------------------------------------------
 
 
