@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "jcportal.scanning",
     "jcportal.eforms",
     "jcportal.events",
+    "jcportal.records",
     "jcportal.portal",
     "jcportal.backoffice",
     "jcportal.demo",
@@ -266,6 +267,55 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Queues by kind of work (docs/operations/deployment.md runs one worker deployment per queue): the
+# heartbeat and beat jobs never wait behind OCR, mail never waits behind intake. First match wins.
+CELERY_TASK_QUEUES_BY_KIND = ("intake", "ocr", "io", "housekeeping")
+CELERY_TASK_DEFAULT_QUEUE = "intake"
+CELERY_TASK_CREATE_MISSING_QUEUES = True
+CELERY_TASK_ROUTES = {
+    "jcportal.core.tasks.*": {"queue": "housekeeping"},
+    "jcportal.documents.tasks.sanity_check": {"queue": "housekeeping"},
+    "jcportal.casework.tasks.send_daily_digests": {"queue": "housekeeping"},
+    "jcportal.docrequests.tasks.send_reminders": {"queue": "housekeeping"},
+    "jcportal.scanning.tasks.import_folder": {"queue": "housekeeping"},
+    "jcportal.eforms.tasks.purge_stale_drafts": {"queue": "housekeeping"},
+    "jcportal.records.tasks.*": {"queue": "housekeeping"},
+    "*ocr*": {"queue": "ocr"},
+    "*preview*": {"queue": "ocr"},
+    "*thumbnail*": {"queue": "ocr"},
+    "*mail*": {"queue": "io"},
+    "*outbox*": {"queue": "io"},
+    "jcportal.events.tasks.*": {"queue": "io"},
+    "jcportal.exporters.*": {"queue": "io"},
+    "jcportal.api.*": {"queue": "io"},
+    "*": {"queue": "intake"},
+}
+# Soft limit: the task gets SoftTimeLimitExceeded and can clean up; hard limit: its process is killed
+# (the pipeline's lease + resumer pick the document up again). Per task; "*" is the default.
+CELERY_TASK_LIMITS = {
+    "*": (300, 360),
+    "jcportal.documents.tasks.run_pipeline": (
+        env.int("PIPELINE_SOFT_TIME_LIMIT", default=840),
+        env.int("PIPELINE_TIME_LIMIT", default=900),
+    ),
+    "jcportal.scanning.tasks.process_batch": (1740, 1800),
+    "jcportal.scanning.tasks.import_folder": (1740, 1800),
+    "jcportal.core.tasks.heartbeat": (10, 20),
+    "jcportal.core.tasks.resume_stalled_work": (50, 60),
+    "jcportal.documents.tasks.sanity_check": (3 * 3600 - 60, 3 * 3600),
+}
+CELERY_TASK_SOFT_TIME_LIMIT, CELERY_TASK_TIME_LIMIT = CELERY_TASK_LIMITS["*"]
+CELERY_TASK_ANNOTATIONS = {
+    name: {"soft_time_limit": soft, "time_limit": hard}
+    for name, (soft, hard) in CELERY_TASK_LIMITS.items()
+    if name != "*"
+}
+# Redis redelivers an unacknowledged message after the visibility timeout: it must be longer than the
+# longest hard limit, or a task still running would be started a second time.
+CELERY_VISIBILITY_TIMEOUT = max(hard for _soft, hard in CELERY_TASK_LIMITS.values()) + 600
+if not CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -302,6 +352,8 @@ CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
 CLAMD_HOST = env.str("CLAMD_HOST", default="")
 CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
 MALWARE_SCAN_REQUIRED = env.bool("MALWARE_SCAN_REQUIRED", default=PRODUCTION)
+# clamd without current signatures is no scanner: production refuses to start and /readyz fails.
+CLAMAV_SIGNATURE_MAX_AGE_HOURS = env.float("CLAMAV_SIGNATURE_MAX_AGE_HOURS", default=72.0)
 OCR_ENABLED = env.bool("OCR_ENABLED", default=True)
 OCR_LANGUAGES = env.str("OCR_LANGUAGES", default="deu+eng")
 OCR_JOBS = env.int("OCR_JOBS", default=0)  # pages in parallel per OCR task; 0 = the machine's cores

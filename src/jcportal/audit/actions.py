@@ -1,7 +1,9 @@
-"""Readable labels for audit actions. Apps may add their own with ``register_action``.
+"""The catalogue of audit actions: every action ``audit()`` writes is declared here, in one place.
 
-An action without a label is shown by its dotted name (staff pages) and hidden from citizens'
-transparency view unless it is registered with ``citizen_visible=True``.
+Each action has a label (gettext; shown on staff pages, in the citizen's transparency view and in the
+data-subject access export) and says whether the citizen's transparency view shows it.
+``audit/tests/test_actions.py`` scans the sources and fails when code writes an action that is not
+declared here. ``register_action`` remains for plugins that declare actions at run time.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ class ActionInfo:
 
 
 ACTIONS: dict[str, ActionInfo] = {}
+# the actions declared in this module (the test of undeclared actions reads this, not run-time additions)
+DECLARED: set[str] = set()
 
 
 def register_action(name: str, label: Promise, *, citizen_visible: bool = True) -> None:
@@ -28,6 +32,10 @@ def register_action(name: str, label: Promise, *, citizen_visible: bool = True) 
 def label_for(name: str) -> str:
     info = ACTIONS.get(name)
     return str(info.label) if info else name
+
+
+def is_declared(name: str) -> bool:
+    return name in ACTIONS
 
 
 def citizen_visible_actions() -> list[str]:
@@ -78,5 +86,75 @@ for _name, _label, _visible in [
     ("consent.given", _("Consent given"), True),
     ("consent.revoked", _("Consent revoked"), True),
     ("audit_log.viewed", _("Audit log searched"), False),
+    # intake and the case file
+    ("document.received", _("Document received"), True),
+    ("document.delivered", _("Document delivered to the Jobcenter"), True),
+    ("document.rejected", _("Document could not be accepted"), True),
+    ("document.quarantined", _("Document held back: possibly harmful"), True),
+    ("document.intake_failed", _("Processing of a document failed"), False),
+    ("document.generated", _("Document created by the Jobcenter"), True),
+    ("document.processed", _("Document processed"), True),
+    ("document.receipt_downloaded", _("Receipt downloaded"), True),
+    ("household.created", _("Case file created"), True),
+    ("inbox.forwarded", _("Document forwarded"), True),
+    ("absence.recorded", _("Absence and deputy recorded"), False),
+    ("absence.deleted", _("Absence deleted"), False),
+    # document requests (Mitwirkungsaufforderungen)
+    ("docrequest.created", _("Documents requested"), True),
+    ("docrequest.item_arrived", _("Requested document arrived"), True),
+    ("docrequest.reminded", _("Reminder about requested documents sent"), True),
+    ("docrequest.withdrawn", _("Document request withdrawn"), True),
+    # online services
+    ("eforms.draft.started", _("Online application started"), True),
+    ("eforms.draft.resumed", _("Online application continued"), True),
+    ("eforms.draft.discarded", _("Online application discarded"), True),
+    ("eforms.draft.purged", _("Unsent online application deleted"), True),
+    ("eforms.resume_code.emailed", _("Code to continue an application sent by e-mail"), True),
+    ("eforms.application_date.recorded", _("Date of application recorded"), True),
+    ("eforms.partial_application.followed_up", _("Unfinished application followed up"), True),
+    ("eforms.submission.submitted", _("Online application sent"), True),
+    ("eforms.submission.viewed", _("Online application opened"), True),
+    ("eforms.submission.answered", _("Answer to a question of the Jobcenter sent"), True),
+    ("eforms.submission.json_downloaded", _("Online application downloaded as data"), True),
+    ("eforms.submission.confirm", _("Online application confirmed"), True),
+    ("eforms.submission.approve", _("Online application approved"), True),
+    ("eforms.submission.reject", _("Online application rejected"), True),
+    ("eforms.submission.done", _("Online application processed"), True),
+    ("eforms.submission.ask_back", _("Question about an online application"), True),
+    ("eforms.preregistration.converted", _("Application registered as a case file"), True),
+    ("eforms.copy.downloaded", _("Copy of an online application downloaded"), True),
+    ("eforms.krankmeldung.exported", _("Sick report passed to the specialist system"), True),
+    ("eforms.submissions.exported", _("List of online applications exported"), False),
+    # scan station
+    ("scan.batch_uploaded", _("Scanned mail uploaded"), False),
+    ("scan.batch_viewed", _("Scanned mail opened"), False),
+    ("scan.separators_printed", _("Separator sheets printed"), False),
+    ("scan.segment_assigned", _("Scanned pages assigned to a case file"), True),
+    ("scan.file_imported", _("Scanned file imported"), False),
+    # events and webhooks (also registered by events.apps)
+    ("events.webhook.created", _("Webhook created"), False),
+    ("events.webhook.changed", _("Webhook changed"), False),
+    ("events.webhook.secret_rotated", _("Webhook secret rotated"), False),
+    ("events.webhook.deleted", _("Webhook deleted"), False),
+    ("events.webhook.redelivered", _("Failed webhook sent again"), False),
+    # the audit log itself
+    ("audit.epoch_sealed", _("Audit log month sealed"), False),
+    ("audit.epochs_pruned", _("Old months of the audit log deleted"), False),
+    ("audit.access_log_exported", _("Access log exported (data-subject access request)"), True),
+    # records management: retention, archive offer, destruction
+    ("records.hold.placed", _("Legal hold placed"), False),
+    ("records.hold.released", _("Legal hold released"), False),
+    ("records.proposal.built", _("Destruction proposal built"), False),
+    ("records.proposal.viewed", _("Destruction proposal opened"), False),
+    ("records.proposal.item_excluded", _("Record taken out of a destruction proposal"), False),
+    ("records.proposal.submitted", _("Destruction proposed"), False),
+    ("records.proposal.cancelled", _("Destruction proposal cancelled"), False),
+    ("records.offer.built", _("Records offered to the state archive (0501)"), False),
+    ("records.evaluation.imported", _("Archive's evaluation imported (0502)"), False),
+    ("records.handover.built", _("Records handed over to the state archive (0503)"), False),
+    ("records.receipt.imported", _("Archive's receipt imported (0504)"), False),
+    ("records.proposal.approved", _("Destruction approved"), False),
+    ("records.destroyed", _("Records destroyed after their retention period"), False),
 ]:
     register_action(_name, _label, citizen_visible=_visible)
+    DECLARED.add(_name)

@@ -54,6 +54,36 @@ class AuditChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     sequence = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    # the open epoch: its month (YYYY-MM, local time) and its first entry
+    epoch_period = models.CharField(max_length=7, blank=True)
+    epoch_first_sequence = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"audit chain head #{self.sequence}"
+
+
+class AuditEpoch(models.Model):
+    """A sealed month of the chain. Its seal covers the period, its first and last sequence, the hash of
+    its last entry and the previous epoch's seal; the next epoch's first entry takes the seal as its
+    ``previous_hash`` (the anchor). Entries of old epochs can be pruned; the epoch row stays, so the chain
+    of seals and the first remaining entry still verify."""
+
+    period = models.CharField(_("month"), max_length=7)
+    first_sequence = models.BigIntegerField(unique=True)
+    last_sequence = models.BigIntegerField(unique=True)
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    entries = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+    previous_seal = models.CharField(max_length=64)
+    seal_hash = models.CharField(max_length=64, unique=True)
+    sealed_at = models.DateTimeField()
+    pruned_at = models.DateTimeField(_("entries deleted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sealed month of the audit log")
+        verbose_name_plural = _("sealed months of the audit log")
+        ordering = ["first_sequence"]
+
+    def __str__(self) -> str:
+        return f"{self.period} #{self.first_sequence}–#{self.last_sequence} seal {self.seal_hash[:12]}"

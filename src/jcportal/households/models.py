@@ -119,6 +119,13 @@ class Household(models.Model):
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     approval_until = models.DateField(_("current approval period ends"), null=True, blank=True)
     active = models.BooleanField(_("receives benefits"), default=True)
+    # start event of the case file's retention (records app): the last day benefits were paid
+    benefits_ended_on = models.DateField(
+        _("benefits ended on"),
+        null=True,
+        blank=True,
+        help_text=_("The last day benefits were paid. The case file's retention period counts from it."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
