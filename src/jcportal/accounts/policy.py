@@ -1,58 +1,116 @@
 """Who may see and do what. The one place that decides access to social data (§35 SGB I).
 
 Every view, task, export and API endpoint asks these functions; nothing else filters by household.
-Rules:
+Each function takes ``who``: an ``accounts.actor.Actor`` (a staff member, citizen, representative, API
+client or the system) or a user object (``request.user``, also anonymous). The rules, role by role, are
+the matrix in ``docs/staff/roles.md`` (a test compares it with these functions):
 - a citizen sees only their own household;
 - a representative sees the households that granted them access, within the granted scopes and dates;
 - staff in a case role see the households of their team, and of colleagues they currently deputise for;
-- administrators, the scan station and the data-protection officer read no documents.
+  the team lead is in a case role (Fachaufsicht) unless ``TEAM_LEAD_READS_CASES`` is off;
+- administrators, the scan station and the data-protection officer read no documents;
+- an API client sees the households of its offices and teams (or all), only within its scopes;
+- the system (tasks, commands) is not a person: these functions grant it nothing (tasks do not ask).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from jcportal.households.models import Household
 
+from .actor import Actor
 from .models import CASE_ROLES, STAFF_ROLES, Absence, AccessRequest, Representation, Role
 
-# Any authenticated or anonymous user object (request.user); every function checks authentication.
-User = Any
+# An Actor, or any authenticated or anonymous user object (request.user), or None.
+Who = Any
+User = Any  # kept for callers that annotate with policy.User
+
+PORTAL_ROLES = (Role.CITIZEN, Role.REPRESENTATIVE)
 
 
-def is_staff(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in STAFF_ROLES)
+# --- who is asking -------------------------------------------------------------------------------------
 
 
-def is_case_staff(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in CASE_ROLES)
+def user_of(who: Who) -> Any:
+    """The user behind ``who`` (None for an API client, the system or an anonymous visitor)."""
+    if isinstance(who, Actor):
+        return who.user
+    if who is None or not getattr(who, "is_authenticated", False):
+        return None
+    return who
 
 
-def deputised_staff_ids(user: User) -> list[int]:
-    """IDs of colleagues whose absence ``user`` covers today."""
+def client_of(who: Who) -> Any:
+    """The API client behind ``who`` (an Actor for a client, or the client object itself)."""
+    if isinstance(who, Actor):
+        return who.client
+    if who is not None and hasattr(who, "all_households") and not hasattr(who, "role"):
+        return who
+    return None
+
+
+def _role(who: Who) -> str | None:
+    """The role of an active, authenticated user; None for everybody else."""
+    user = user_of(who)
+    if user is None or not user.is_active:
+        return None
+    return str(user.role)
+
+
+def case_roles() -> frozenset[str]:
+    """Roles whose task requires reading the cases of their team (``TEAM_LEAD_READS_CASES``)."""
+    roles = {str(r) for r in CASE_ROLES}
+    if not getattr(settings, "TEAM_LEAD_READS_CASES", True):
+        roles.discard(str(Role.TEAM_LEAD))
+    return frozenset(roles)
+
+
+def is_staff(who: Who) -> bool:
+    return _role(who) in STAFF_ROLES
+
+
+def is_case_staff(who: Who) -> bool:
+    return _role(who) in case_roles()
+
+
+def deputised_staff_ids(who: Who) -> list[int]:
+    """IDs of colleagues whose absence ``who`` covers today."""
+    user = user_of(who)
+    if user is None:
+        return []
     return list(Absence.current().filter(deputy=user).values_list("staff_id", flat=True))
 
 
-def _representative_household_ids(user: User, scope: str | None) -> QuerySet:
+# --- households ----------------------------------------------------------------------------------------
+
+
+def _representative_household_ids(user: Any, scope: str | None) -> QuerySet:
     grants = Representation.objects.active().filter(representative=user)
     if scope:
         grants = grants.with_scope(scope)
     return grants.values("household_id")
 
 
-def visible_households(user: User, scope: str | None = None) -> QuerySet[Household]:
-    """Households whose case file ``user`` may open. ``scope`` narrows representatives' grants."""
-    if not user.is_authenticated or not user.is_active:
-        return Household.objects.none()
-    if user.role == Role.CITIZEN:
+def visible_households(who: Who, scope: str | None = None) -> QuerySet[Household]:
+    """Households whose case file ``who`` may open. ``scope`` narrows representatives' grants; an API
+    client sees its territory (``api_client_households``; what it may do there, ``can_client`` says)."""
+    client = client_of(who)
+    if client is not None:
+        return api_client_households(client)
+    role = _role(who)
+    user = user_of(who)
+    if role == Role.CITIZEN:
         if user.person_id is None:
             return Household.objects.none()
         return Household.objects.filter(members__id=user.person_id)
-    if user.role == Role.REPRESENTATIVE:
+    if role == Role.REPRESENTATIVE:
         return Household.objects.filter(id__in=_representative_household_ids(user, scope))
-    if user.role in CASE_ROLES:
+    if role in case_roles():
         deputised = deputised_staff_ids(user)
         condition = Q(responsible_team_id=user.team_id) if user.team_id else Q(pk__in=[])
         condition |= Q(responsible_caseworker_id=user.pk) | Q(responsible_integration_specialist_id=user.pk)
@@ -68,64 +126,81 @@ def visible_households(user: User, scope: str | None = None) -> QuerySet[Househo
     return Household.objects.none()
 
 
-def can_view_household(user: User, household: Household, scope: str | None = None) -> bool:
-    return visible_households(user, scope).filter(pk=household.pk).exists()
+def can_view_household(who: Who, household: Household | None, scope: str | None = None) -> bool:
+    if household is None:
+        return False
+    return visible_households(who, scope).filter(pk=household.pk).exists()
 
 
-def can_read_documents_of(user: User, household: Household) -> bool:
-    return can_view_household(user, household, scope="read")
+def can_read_documents_of(who: Who, household: Household | None) -> bool:
+    """The household's documents (PDFs, originals, ID scans). An API client needs ``documents:read``."""
+    client = client_of(who)
+    if client is not None:
+        return can_client(client, "documents:read", household)
+    return can_view_household(who, household, scope="read")
 
 
-def can_upload_for(user: User, household: Household) -> bool:
-    if user.role in (Role.CITIZEN, Role.REPRESENTATIVE):
-        return can_view_household(user, household, scope="upload")
-    return is_case_staff(user) and can_view_household(user, household)
+def can_upload_for(who: Who, household: Household | None) -> bool:
+    if _role(who) in PORTAL_ROLES:
+        return can_view_household(who, household, scope="upload")
+    return is_case_staff(who) and can_view_household(who, household)
 
 
-def can_file_services_for(user: User, household: Household) -> bool:
-    if user.role in (Role.CITIZEN, Role.REPRESENTATIVE):
-        return can_view_household(user, household, scope="services")
+def can_file_services_for(who: Who, household: Household | None) -> bool:
+    if _role(who) in PORTAL_ROLES:
+        return can_view_household(who, household, scope="services")
     return False
 
 
-def can_search_households(user: User) -> bool:
+def can_search_households(who: Who) -> bool:
     """Matching access requests and assigning scans needs a search over names/BG numbers (not documents)."""
-    return is_case_staff(user) or (user.is_authenticated and user.role == Role.SCAN_STATION)
+    return is_case_staff(who) or _role(who) == Role.SCAN_STATION
 
 
-def can_read_audit_log(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in (Role.DPO, Role.ADMIN))
-
-
-def can_administer(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role == Role.ADMIN)
-
-
-def can_delete_absence(user: User, absence: Any) -> bool:
-    """Staff delete their own absences; administrators manage everyone's."""
-    return bool(user.is_authenticated and (absence.staff_id == user.pk or can_administer(user)))
-
-
-def can_use_scan_station(user: User) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.role in (Role.SCAN_STATION, Role.TEAM_ASSISTANT, Role.TEAM_LEAD)
-    )
-
-
-def can_see_statistics(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in (Role.TEAM_LEAD, Role.ADMIN))
-
-
-def citizen_household(user: User) -> Household | None:
+def citizen_household(who: Who) -> Household | None:
     """The household a citizen account belongs to (None for everybody else)."""
-    if user.is_authenticated and user.role == Role.CITIZEN and user.person_id:
+    user = user_of(who)
+    if _role(who) == Role.CITIZEN and user.person_id:
         return user.person.household
     return None
 
 
-def _own_and_deputised_team_ids(user: User) -> list[int]:
+# --- staff functions -----------------------------------------------------------------------------------
+
+
+def can_read_audit_log(who: Who) -> bool:
+    return _role(who) in (Role.DPO, Role.ADMIN)
+
+
+def can_administer(who: Who) -> bool:
+    return _role(who) == Role.ADMIN
+
+
+def can_delete_absence(who: Who, absence: Any) -> bool:
+    """Staff delete their own absences; administrators manage everyone's."""
+    user = user_of(who)
+    return bool(user is not None and (absence.staff_id == user.pk or can_administer(user)))
+
+
+def can_use_scan_station(who: Who) -> bool:
+    return _role(who) in (Role.SCAN_STATION, Role.TEAM_ASSISTANT, Role.TEAM_LEAD)
+
+
+def can_see_statistics(who: Who) -> bool:
+    return _role(who) in (Role.TEAM_LEAD, Role.ADMIN)
+
+
+def can_test_routing(who: Who) -> bool:
+    """The routing test shows where a made-up document would land (no social data)."""
+    return _role(who) in (Role.TEAM_LEAD, Role.ADMIN)
+
+
+def can_read_accessibility_feedback(who: Who) -> bool:
+    """Reports of barriers sent from the accessibility statement (about the site, no social data)."""
+    return _role(who) in (Role.TEAM_LEAD, Role.ADMIN)
+
+
+def _own_and_deputised_team_ids(user: Any) -> list[int]:
     from .models import User as UserModel
 
     teams = [user.team_id] if user.team_id else []
@@ -137,44 +212,228 @@ def _own_and_deputised_team_ids(user: User) -> list[int]:
     return teams
 
 
-def visible_access_requests(user: User) -> QuerySet[AccessRequest]:
+def can_work_on_item(who: Who, item: Any) -> bool:
+    """An inbox item: one's own, one's team's, or one of a household one may see (case staff only)."""
+    if not is_case_staff(who):
+        return False
+    user = user_of(who)
+    if item.assignee_id == user.pk or (user.team_id and item.team_id == user.team_id):
+        return True
+    return item.household_id is not None and can_view_household(who, item.household)
+
+
+def visible_access_requests(who: Who) -> QuerySet[AccessRequest]:
     """Access requests routed to the user's team (or a team they deputise for), or matched to a visible
     household. Only case staff handle them."""
-    if not is_case_staff(user):
+    if not is_case_staff(who):
         return AccessRequest.objects.none()
+    user = user_of(who)
     condition = Q(team_id__in=_own_and_deputised_team_ids(user)) | Q(household__in=visible_households(user))
     return AccessRequest.objects.filter(condition).distinct()
 
 
-def can_decide_access_request_for(user: User, household: Household) -> bool:
+def can_decide_access_request_for(who: Who, household: Household | None) -> bool:
     """Approving a request opens the household's data to a new account: only its own case staff."""
-    return is_case_staff(user) and can_view_household(user, household)
+    return is_case_staff(who) and can_view_household(who, household)
 
 
-def manageable_accounts(user: User) -> QuerySet:
+def manageable_accounts(who: Who) -> QuerySet:
     """Portal accounts (citizens of, and representatives for, households the staff member looks after)."""
     from .models import User as UserModel
 
-    if not is_case_staff(user):
+    if not is_case_staff(who):
         return UserModel.objects.none()
-    households = visible_households(user)
+    households = visible_households(who)
     return UserModel.objects.filter(
         Q(role=Role.CITIZEN, person__household__in=households)
         | Q(role=Role.REPRESENTATIVE, representations__household__in=households)
     ).distinct()
 
 
-def can_manage_account(user: User, account: Any) -> bool:
-    return manageable_accounts(user).filter(pk=account.pk).exists()
+def can_manage_account(who: Who, account: Any) -> bool:
+    return manageable_accounts(who).filter(pk=account.pk).exists()
 
 
-def can_manage_representations_of(user: User, household: Household) -> bool:
+def can_manage_representations_of(who: Who, household: Household | None) -> bool:
     """The citizen themself (never a representative) or the household's case staff."""
-    if user.is_authenticated and user.role == Role.CITIZEN:
-        return citizen_household(user) == household
-    return is_case_staff(user) and can_view_household(user, household)
+    if _role(who) == Role.CITIZEN:
+        return household is not None and citizen_household(who) == household
+    return is_case_staff(who) and can_view_household(who, household)
 
 
-def can_see_transparency_log(user: User, household: Household) -> bool:
+def can_see_transparency_log(who: Who, household: Household | None) -> bool:
     """Citizens see who accessed their household's data; representatives do not (it is not theirs)."""
-    return bool(user.is_authenticated and user.role == Role.CITIZEN and citizen_household(user) == household)
+    return _role(who) == Role.CITIZEN and household is not None and citizen_household(who) == household
+
+
+# --- documents -----------------------------------------------------------------------------------------
+
+
+def _document_model() -> Any:
+    return apps.get_model("documents", "Document")
+
+
+def can_download(who: Who, document: Any) -> bool:
+    """Whether ``who`` may download ``document`` (its PDF or an original) or see its thumbnail.
+
+    Never a quarantined document or one without a household. Citizens and representatives get letters
+    of the Jobcenter only once released; a representative who may only send documents still gets back
+    what they sent themselves; an API client needs ``documents:read`` and the household in its territory."""
+    Document = _document_model()
+    if document.household_id is None or document.status == Document.Status.QUARANTINED:
+        return False
+    household = document.household
+    if client_of(who) is not None:
+        return can_read_documents_of(who, household)
+    user = user_of(who)
+    if not can_read_documents_of(who, household):
+        return bool(
+            user is not None
+            and document.uploaded_by_id is not None
+            and document.uploaded_by_id == user.pk
+            and document.direction == Document.Direction.INBOUND
+            and can_upload_for(who, household)
+        )
+    if _role(who) in PORTAL_ROLES and document.direction == Document.Direction.OUTBOUND:
+        return bool(document.released_at and not document.release_revoked_at)
+    return True
+
+
+def visible_documents(who: Who) -> QuerySet:
+    """Documents staff or an API client may open (the E-Akte of visible households; never quarantined
+    ones for an API client). Citizens' lists are the portal's selectors; each download asks ``can_download``."""
+    Document = _document_model()
+    client = client_of(who)
+    if client is not None:
+        if not can_client(client, "documents:read"):
+            return Document.objects.none()
+        return Document.objects.filter(household__in=api_client_households(client)).exclude(
+            status=Document.Status.QUARANTINED
+        )
+    if not is_case_staff(who):
+        return Document.objects.none()
+    return Document.objects.filter(household__in=visible_households(who))
+
+
+# --- online services (submissions) ---------------------------------------------------------------------
+
+
+def _submission_model() -> Any:
+    return apps.get_model("eforms", "Submission")
+
+
+def visible_submissions(who: Who) -> QuerySet:
+    """Submissions staff or an API client may open.
+
+    Staff: those of households visible to them, plus Erstanträge without a household (pre-registrations)
+    whose residence routes them to the user's service office; pre-registrations no postcode rule matched
+    go to the clearing team (Eingangszone). An API client with ``submissions:read``: the filed ones of its
+    territory, and pre-registrations of its offices (all of them with ``all_households``)."""
+    Submission = _submission_model()
+    client = client_of(who)
+    if client is not None:
+        if not can_client(client, "submissions:read"):
+            return Submission.objects.none()
+        filed = Submission.objects.exclude(status=Submission.Status.DRAFT)
+        if getattr(client, "all_households", False):
+            return filed
+        return filed.filter(
+            Q(household__in=api_client_households(client))
+            | Q(household__isnull=True, service_office__in=client.offices.all())
+        )
+    if not is_case_staff(who):
+        return Submission.objects.none()
+    user = user_of(who)
+    condition = Q(household__in=visible_households(user))
+    team = getattr(user, "team", None)
+    if team is not None:
+        condition |= Q(household__isnull=True, service_office_id=team.service_office_id)
+        if team.is_clearing:
+            condition |= Q(household__isnull=True, service_office__isnull=True)
+    return Submission.objects.filter(condition)
+
+
+def can_open_submission(who: Who, submission: Any) -> bool:
+    """Staff (back office) or an API client: a visible submission, never a draft nobody sent, except a
+    partial Erstantrag with a recorded date of application (to follow up)."""
+    if submission.is_draft and submission.application_date is None:
+        return False
+    return visible_submissions(who).filter(pk=submission.pk).exists()
+
+
+def can_open_submission_document(who: Who, submission: Any, document: Any) -> bool:
+    """The copy for the file or an evidence document of a submission ``who`` may open; never quarantined."""
+    if document.status == _document_model().Status.QUARANTINED:
+        return False
+    linked = {str(e.document_id) for e in submission.evidence.all()}
+    if submission.document_id:
+        linked.add(str(submission.document_id))
+    return str(document.pk) in linked and can_open_submission(who, submission)
+
+
+def can_start_service(who: Who, *, needs_account: bool, household: Household | None = None) -> bool:
+    """Starting an online service: with an account for ``household`` (citizen or representative with the
+    services scope), or without an account (Erstantrag) for anybody but staff, who file nothing."""
+    if needs_account:
+        return can_file_services_for(who, household)
+    return not is_staff(who) and client_of(who) is None
+
+
+def can_continue_submission(
+    who: Who, submission: Any, *, household: Household | None = None, draft_ids: Any = ()
+) -> bool:
+    """The applicant's side of a submission. Bound to a household: only while acting for that household
+    (``household``, the portal's current household) with the services scope. Without a household
+    (Erstantrag): a draft started or resumed in this session (``draft_ids``), or the applicant's account."""
+    if submission.household_id is not None:
+        return (
+            household is not None
+            and household.pk == submission.household_id
+            and can_file_services_for(who, household)
+        )
+    if str(submission.pk) in {str(d) for d in draft_ids}:
+        return True
+    user = user_of(who)
+    return bool(user is not None and submission.created_by_id == user.pk and not is_staff(who))
+
+
+# --- API clients ---------------------------------------------------------------------------------------
+
+
+def _client_active(client: Any) -> bool:
+    return bool(
+        client is not None
+        and getattr(client, "revoked_at", None) is None
+        and getattr(client, "is_active", True)
+    )
+
+
+def api_client_households(client: Any) -> QuerySet[Household]:
+    """Households an API client may see: all (``all_households``) or those of its offices (service
+    offices) and teams. A revoked or inactive client (or none) sees nothing."""
+    if not _client_active(client):
+        return Household.objects.none()
+    if getattr(client, "all_households", False):
+        return Household.objects.all()
+    condition = Q(service_office__in=client.offices.all()) | Q(responsible_team__in=client.teams.all())
+    return Household.objects.filter(condition)
+
+
+def client_can_see_household(client: Any, household: Household | None) -> bool:
+    if household is None:
+        return False
+    return api_client_households(client).filter(pk=household.pk).exists()
+
+
+def client_scopes(client: Any) -> frozenset[str]:
+    scopes = getattr(client, "scopes", None) or ()
+    if isinstance(scopes, str):
+        scopes = scopes.replace(",", " ").split()
+    return frozenset(str(s) for s in scopes)
+
+
+def can_client(client: Any, scope: str, household: Household | None = None) -> bool:
+    """Whether an (active) API client holds ``scope``; with ``household``, also that it is in its territory."""
+    if not _client_active(client) or scope not in client_scopes(client):
+        return False
+    return household is None or client_can_see_household(client, household)

@@ -17,6 +17,9 @@ from jcportal.accounts.otp import create_device_with_secret
 from jcportal.households.models import Household, Jobcenter, Person, ServiceOffice, Team
 
 DEMO_TOTP_SECRET = "JCPORTALDEMOSTAFFTOTPSECRETSEVEN"  # noqa: S105 - documented demo secret, refused in production
+# The demo DMS's API token (all scopes, all households): README demo table, printed by `make run`.
+DEMO_API_CLIENT = "demo-dms"
+DEMO_API_TOKEN = "jcp_demodms_Demo-DMS-Token-2026-jcportal"  # noqa: S105 - documented demo token
 
 
 @dataclass(frozen=True)
@@ -271,4 +274,20 @@ def _seed() -> dict[str, int]:
     from jcportal.eforms.demo import seed as seed_online_services
 
     seed_online_services()
+    _seed_api_client()
     return {"households_created": created, "households": Household.objects.count()}
+
+
+def _seed_api_client() -> None:
+    from jcportal.api import scopes
+    from jcportal.api.models import ApiClient
+    from jcportal.api.services import create_client
+
+    if not ApiClient.objects.filter(name=DEMO_API_CLIENT).exists():
+        create_client(
+            DEMO_API_CLIENT,
+            scopes=scopes.all_scopes(),
+            all_households=True,
+            description="Demo DMS / Fachverfahren (all scopes)",
+            token=DEMO_API_TOKEN,
+        )

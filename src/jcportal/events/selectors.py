@@ -28,7 +28,9 @@ def parse_cursor(value: str | None) -> int:
 
 def client_households(client: Any) -> QuerySet | None:
     """Household ids an API client may see (None: all, for a subscription an administrator set up)."""
-    if client is None:
+    if client is None or (
+        getattr(client, "all_households", False) and getattr(client, "revoked_at", 1) is None
+    ):
         return None
     from jcportal.accounts import policy
 

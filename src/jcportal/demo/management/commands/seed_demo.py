@@ -1,6 +1,13 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from jcportal.demo.services import ALL_LOGINS, DEMO_TOTP_SECRET, DemoDataRefused, seed_demo
+from jcportal.demo.services import (
+    ALL_LOGINS,
+    DEMO_API_CLIENT,
+    DEMO_API_TOKEN,
+    DEMO_TOTP_SECRET,
+    DemoDataRefused,
+    seed_demo,
+)
 
 
 class Command(BaseCommand):
@@ -23,4 +30,8 @@ class Command(BaseCommand):
             self.stdout.write("\nDemo logins (user / password):")
             for login in ALL_LOGINS:
                 self.stdout.write(f"  {login.username:24} {login.password:30} {login.description}")
-            self.stdout.write(f"\nStaff second factor (TOTP) secret for all demo staff: {DEMO_TOTP_SECRET}\n")
+            self.stdout.write(f"\nStaff second factor (TOTP) secret for all demo staff: {DEMO_TOTP_SECRET}")
+            self.stdout.write(
+                f"API client {DEMO_API_CLIENT} (all scopes), token: {DEMO_API_TOKEN}\n"
+                "  e.g. curl -H 'Authorization: Bearer <token>' http://127.0.0.1:8000/api/v1/events/\n"
+            )

@@ -1,0 +1,28 @@
+"""/api/v1/: the integration API (docs/integration/api.md)."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import views_documents, views_events
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("documents/", views_documents.DocumentList.as_view(), name="document-list"),
+    path("documents/<uuid:document_id>/", views_documents.DocumentDetail.as_view(), name="document-detail"),
+    path("documents/<uuid:document_id>/pdf/", views_documents.DocumentPdf.as_view(), name="document-pdf"),
+    path("documents/<uuid:document_id>/text/", views_documents.DocumentText.as_view(), name="document-text"),
+    path(
+        "documents/<uuid:document_id>/originals/<int:position>/",
+        views_documents.DocumentOriginal.as_view(),
+        name="document-original",
+    ),
+    path(
+        "documents/<uuid:document_id>/acknowledgement/",
+        views_documents.DocumentAcknowledgement.as_view(),
+        name="document-acknowledgement",
+    ),
+    path("events/", views_events.EventFeed.as_view(), name="event-feed"),
+]
