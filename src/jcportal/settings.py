@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # our bounded contexts, lowest layer first
     "jcportal.core",
     "jcportal.audit",
@@ -56,6 +59,7 @@ INSTALLED_APPS = [
     "jcportal.scanning",
     "jcportal.eforms",
     "jcportal.events",
+    "jcportal.api",
     "jcportal.records",
     "jcportal.portal",
     "jcportal.backoffice",
@@ -117,6 +121,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://jcportal")}
+
+# --- Integration API (docs/integration/api.md) --------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["jcportal.api.auth.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["jcportal.api.auth.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["jcportal.api.auth.ClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "jcportal integration API",
+    "DESCRIPTION": "Documents, submissions, households, letters, document requests, acknowledgements and "
+    "the events feed of the digital Jobcenter. Bearer tokens per API client with scopes.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 # --- Authentication ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
