@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,3 +16,10 @@ class CaseworkConfig(AppConfig):
         if services.notify_new_item not in item_listeners:
             item_listeners.append(services.notify_new_item)
         post_migrate.connect(search.ensure_search_index, dispatch_uid="casework-search-index")
+        # the index is written by the application: the searched columns are encrypted at rest
+        post_save.connect(
+            search.on_document_saved, sender="documents.Document", dispatch_uid="casework-index"
+        )
+        post_delete.connect(
+            search.on_document_deleted, sender="documents.Document", dispatch_uid="casework-unindex"
+        )

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from django.db import models
+from django.db import connections, models
 from django.db.models.signals import post_save
 
 from jcportal.core import crypto
@@ -102,7 +103,7 @@ class EncryptedTextField(EncryptedMixin, models.TextField):
         return self._seal(str(raw), value)
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
-        if not crypto.is_encrypted_text(value):
+        if not crypto.is_encrypted_text(value) or crypto.reading_sealed():
             return value
         opened = self._open(value)
         return "" if opened is None else opened
@@ -147,7 +148,7 @@ class EncryptedJSONField(EncryptedMixin, models.JSONField):
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         decoded = super().from_db_value(value, expression, connection)
-        if not crypto.is_encrypted_text(decoded):
+        if not crypto.is_encrypted_text(decoded) or crypto.reading_sealed():
             return decoded
         opened = self._open(decoded)
         if opened is None:
@@ -170,3 +171,87 @@ def _rekey_after_create(sender: Any, instance: Any, created: bool, raw: bool = F
         changes[field.attname] = _Scoped(value, field.household_of(instance))
     if changes:
         sender._base_manager.filter(pk=instance.pk).update(**changes)
+
+
+def encrypted_fields(model: Any) -> list[EncryptedMixin]:
+    return [field for field in model._meta.concrete_fields if isinstance(field, EncryptedMixin)]
+
+
+def _stored_text(raw: Any) -> str:
+    """A column's stored value as text (a JSON column holds the ciphertext as a JSON string)."""
+    if raw is None:
+        return ""
+    if isinstance(raw, bytes | memoryview):
+        raw = bytes(raw).decode()
+    text = raw if isinstance(raw, str) else json.dumps(raw)
+    return text[1:] if text.startswith('"') else text
+
+
+def _needs_sealing(stored: str, household_id: int | None) -> bool:
+    """Plaintext, or ciphertext under another live key than the row's household's (the row moved from
+    clearing into a household after its columns were written)."""
+    if not crypto.is_encrypted_text(stored):
+        return stored not in ("", "null")
+    key_id = crypto.text_key_id(stored.rstrip('"'))
+    try:
+        crypto.raw_key(key_id)  # type: ignore[arg-type]
+    except crypto.KeyDestroyed:
+        return False  # shredded: nothing to re-seal, ever
+    return key_id != crypto.key_for_scope(household_id)[0]
+
+
+def seal_rows(
+    model: Any, using: str = "default", batch: int = 200, progress: Callable[[int], None] | None = None
+) -> int:
+    """Encrypt every plaintext value of ``model``'s encrypted columns with its row's household key.
+
+    Resumable and idempotent: values already encrypted with the right key are left alone (never
+    encrypted twice), so an interrupted run simply continues where it stopped. Used by the
+    migrations that introduced the encrypted columns and by ``manage.py encrypt_existing``.
+    Returns the number of rows changed."""
+    fields = encrypted_fields(model)
+    if not fields or not crypto.enabled():
+        return 0
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    table, pk_column = model._meta.db_table, model._meta.pk.column
+    columns = ", ".join(quote(field.column) for field in fields)
+    changed, last = 0, None
+    manager = model._base_manager.db_manager(using)
+    while True:
+        where = f"WHERE {quote(pk_column)} > %s " if last is not None else ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {quote(pk_column)}, {columns} FROM {quote(table)} {where}"  # noqa: S608
+                f"ORDER BY {quote(pk_column)} LIMIT {int(batch)}",
+                [last] if last is not None else [],
+            )
+            rows = cursor.fetchall()
+        if not rows:
+            return changed
+        last = rows[-1][0]
+        for row in rows:
+            stored = [_stored_text(value) for value in row[1:]]
+            if not any(stored):
+                continue
+            pk = model._meta.pk.to_python(row[0])
+            instance = manager.get(pk=pk)
+            updates = {}
+            for field, text in zip(fields, stored, strict=True):
+                household_id = field.household_of(instance)
+                if _needs_sealing(text, household_id):
+                    updates[field.attname] = _Scoped(getattr(instance, field.attname), household_id)
+            if updates:
+                manager.filter(pk=pk).update(**updates)
+                changed += 1
+        if progress is not None:
+            progress(changed)
+
+
+def seal_rows_migration(app_label: str, model_name: str) -> Callable[[Any, Any], None]:
+    """A ``RunPython`` operation's function: encrypt the existing rows of one model."""
+
+    def run(apps: Any, schema_editor: Any) -> None:
+        seal_rows(apps.get_model(app_label, model_name), using=schema_editor.connection.alias)
+
+    return run

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jcportal.core.fields import EncryptedTextField
+
 from . import types
 
 
@@ -64,7 +66,7 @@ class Document(models.Model):
         _("document type"), max_length=40, choices=types.choices(), default="sonstiges"
     )
     title = models.CharField(_("title"), max_length=200)
-    note = models.TextField(_("note to the caseworker"), blank=True)
+    note = EncryptedTextField(_("note to the caseworker"), blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True
     )
@@ -89,7 +91,7 @@ class Document(models.Model):
     pdf = models.FileField(_("PDF"), upload_to=pdf_path, blank=True, max_length=300)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     thumbnail = models.FileField(upload_to=thumbnail_path, blank=True, max_length=300)
-    ocr_text = models.TextField(blank=True)
+    ocr_text = EncryptedTextField(blank=True)  # searchable only through casework.search's index
     released_at = models.DateTimeField(_("released to the citizen at"), null=True, blank=True, db_index=True)
     released_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -249,7 +249,8 @@ class OcrStep(Step):
             if os.path.exists(sidecar):
                 with open(sidecar, encoding="utf-8", errors="replace") as handle:
                     text = handle.read()
-        Document.objects.filter(pk=document.pk).update(ocr_text=text.replace("\f", "\n").strip())
+        document.ocr_text = text.replace("\f", "\n").strip()
+        document.save(update_fields=["ocr_text"])  # save(): encrypted with the household's key, indexed
 
 
 def _result_pdf(document: Document) -> bytes:

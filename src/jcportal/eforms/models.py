@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jcportal.core.fields import EncryptedJSONField, EncryptedTextField
+
 
 class Submission(models.Model):
     class Status(models.TextChoices):
@@ -30,9 +32,9 @@ class Submission(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    data = models.JSONField(_("answers"), default=dict, blank=True)
+    data = EncryptedJSONField(_("answers"), default=dict, blank=True)
     # answers of steps saved with "continue later" before they were complete (not part of ``data``)
-    partial = models.JSONField(default=dict, blank=True)
+    partial = EncryptedJSONField(default=dict, blank=True)
     current_step = models.CharField(max_length=60, blank=True)
     household = models.ForeignKey(
         "households.Household",
@@ -80,9 +82,9 @@ class Submission(models.Model):
     )
     json_sha256 = models.CharField(max_length=64, blank=True)
     finalize_error = models.TextField(blank=True)
-    decision_note = models.TextField(_("message from the Jobcenter"), blank=True)
+    decision_note = EncryptedTextField(_("message from the Jobcenter"), blank=True)
     # the applicant's answers to questions of the Jobcenter: [{"at", "text", "documents": [ids]}]
-    replies = models.JSONField(default=list, blank=True)
+    replies = EncryptedJSONField(default=list, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

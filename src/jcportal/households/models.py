@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jcportal.core.fields import EncryptedCharField
+
 
 class Jobcenter(models.Model):
     name = models.CharField(_("name"), max_length=200)
@@ -116,7 +118,7 @@ class Household(models.Model):
     street = models.CharField(_("street and number"), max_length=200, blank=True)
     postcode = models.CharField(_("postcode"), max_length=5, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
-    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    iban = EncryptedCharField(_("IBAN"), max_length=34, blank=True, household_attr="pk")
     approval_until = models.DateField(_("current approval period ends"), null=True, blank=True)
     active = models.BooleanField(_("receives benefits"), default=True)
     # start event of the case file's retention (records app): the last day benefits were paid

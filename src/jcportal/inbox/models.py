@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from jcportal.core.fields import EncryptedTextField
+
 
 class RoutingRule(models.Model):
     """One routing rule. Rules of one kind are tried in ``position`` order; the first match wins."""
@@ -214,7 +216,7 @@ class InboxItem(models.Model):
         blank=True,
         related_name="+",
     )
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.NEW)
     reason = models.CharField(_("why here"), max_length=300, blank=True)
     reason_steps = models.JSONField(default=list, blank=True)
@@ -305,7 +307,7 @@ class InboxEvent(models.Model):
     )
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     target = models.CharField(_("to"), max_length=200, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True, household_attr="document.household_id")
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -9,8 +9,11 @@
 from __future__ import annotations
 
 import base64
+import contextvars
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -46,9 +49,27 @@ __all__ = [
     "provider_status",
     "raw_key",
     "scoped_household",
+    "sealed_values",
+    "reading_sealed",
 ]
 
 TEXT_PREFIX = "jce1:"
+_sealed: contextvars.ContextVar[bool] = contextvars.ContextVar("jcportal_sealed_values", default=False)
+
+
+@contextmanager
+def sealed_values() -> Iterator[None]:
+    """Inside, encrypted columns read as their stored ciphertext (backup, restore): nothing is
+    decrypted, and ciphertext written back is stored unchanged."""
+    token = _sealed.set(True)
+    try:
+        yield
+    finally:
+        _sealed.reset(token)
+
+
+def reading_sealed() -> bool:
+    return _sealed.get()
 
 
 class Unreadable(str):
