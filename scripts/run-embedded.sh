@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 VAR=${JCPORTAL_VAR_DIR:-var}
 mkdir -p "$VAR/clamd" "$VAR/broker/queue" "$VAR/broker/processed" "$VAR/log"
+# Safe to expose: no debug pages (the translated error pages instead); WhiteNoise serves the static files.
+export DEBUG="${DEBUG:-false}"
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
@@ -18,7 +20,8 @@ if command -v clamd >/dev/null 2>&1 || [ -x /usr/sbin/clamd ]; then
   export MALWARE_SCAN_REQUIRED="${MALWARE_SCAN_REQUIRED:-true}"
 fi
 
-PYTHONPATH=src .venv/bin/celery -A jcportal worker -B --concurrency 2 --loglevel INFO \
+# One worker for every queue (intake, ocr, io, housekeeping); production runs one per queue.
+PYTHONPATH=src .venv/bin/celery -A jcportal worker -B -Q intake,ocr,io,housekeeping --concurrency 2 --loglevel INFO \
   --schedule "$VAR/celerybeat-schedule" >"$VAR/log/worker.log" 2>&1 &
 pids+=($!)
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "jcportal.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "jcportal.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -120,7 +121,10 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------------------
+# Locks (scan folder, beat leader), rate limits and throttles live in this cache: production needs one
+# shared by every process (Redis); core.checks refuses a process-local one.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://jcportal")}
+SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache", "FileBasedCache"))
 
 # --- Integration API (docs/integration/api.md) --------------------------------------------------------
 REST_FRAMEWORK = {
@@ -186,6 +190,8 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 # Lockout per account: Jobcenter offices and public Wi-Fi put many people behind one IP address.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# X_FRAME_OPTIONS stays SAMEORIGIN: the back office shows a document's PDF in a frame of its own page.
+SILENCED_SYSTEM_CHECKS.append("security.W019")
 
 # OpenID Connect (BundID / state portal accounts), off unless configured.
 OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
@@ -298,7 +304,6 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Queues by kind of work (docs/operations/deployment.md runs one worker deployment per queue): the
 # heartbeat and beat jobs never wait behind OCR, mail never waits behind intake. First match wins.
-CELERY_TASK_QUEUES_BY_KIND = ("intake", "ocr", "io", "housekeeping")
 CELERY_TASK_DEFAULT_QUEUE = "intake"
 CELERY_TASK_CREATE_MISSING_QUEUES = True
 CELERY_TASK_ROUTES = {
@@ -321,7 +326,7 @@ CELERY_TASK_ROUTES = {
 }
 # Soft limit: the task gets SoftTimeLimitExceeded and can clean up; hard limit: its process is killed
 # (the pipeline's lease + resumer pick the document up again). Per task; "*" is the default.
-CELERY_TASK_LIMITS = {
+TASK_TIME_LIMITS = {
     "*": (300, 360),
     "jcportal.documents.tasks.run_pipeline": (
         env.int("PIPELINE_SOFT_TIME_LIMIT", default=840),
@@ -331,23 +336,27 @@ CELERY_TASK_LIMITS = {
     "jcportal.scanning.tasks.import_folder": (1740, 1800),
     "jcportal.core.tasks.heartbeat": (10, 20),
     "jcportal.core.tasks.resume_stalled_work": (50, 60),
-    "jcportal.documents.tasks.sanity_check": (3 * 3600 - 60, 3 * 3600),
+    "jcportal.documents.tasks.sanity_check": (3540, 3600),
 }
-CELERY_TASK_SOFT_TIME_LIMIT, CELERY_TASK_TIME_LIMIT = CELERY_TASK_LIMITS["*"]
+CELERY_TASK_SOFT_TIME_LIMIT, CELERY_TASK_TIME_LIMIT = TASK_TIME_LIMITS["*"]
 CELERY_TASK_ANNOTATIONS = {
     name: {"soft_time_limit": soft, "time_limit": hard}
-    for name, (soft, hard) in CELERY_TASK_LIMITS.items()
+    for name, (soft, hard) in TASK_TIME_LIMITS.items()
     if name != "*"
 }
 # Redis redelivers an unacknowledged message after the visibility timeout: it must be longer than the
 # longest hard limit, or a task still running would be started a second time.
-CELERY_VISIBILITY_TIMEOUT = max(hard for _soft, hard in CELERY_TASK_LIMITS.values()) + 600
+BROKER_VISIBILITY_TIMEOUT = max(hard for _soft, hard in TASK_TIME_LIMITS.values()) + 600
 if not CELERY_BROKER_URL.startswith("filesystem://"):
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# With a shared cache beat keeps when each job last ran there (core.beat), else in a local file.
+CELERY_BEAT_SCHEDULER = (
+    "jcportal.core.beat:SharedScheduler" if SHARED_CACHE else "celery.beat:PersistentScheduler"
+)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "jcportal.core.tasks.heartbeat", "schedule": 15.0},
     "resume-stalled-work": {"task": "jcportal.core.tasks.resume_stalled_work", "schedule": 60.0},
@@ -383,6 +392,8 @@ CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
 MALWARE_SCAN_REQUIRED = env.bool("MALWARE_SCAN_REQUIRED", default=PRODUCTION)
 # clamd without current signatures is no scanner: production refuses to start and /readyz fails.
 CLAMAV_SIGNATURE_MAX_AGE_HOURS = env.float("CLAMAV_SIGNATURE_MAX_AGE_HOURS", default=72.0)
+# clamd without current signatures is no scanner: production refuses to start and /readyz fails.
+CLAMAV_SIGNATURE_MAX_AGE_HOURS = env.float("CLAMAV_SIGNATURE_MAX_AGE_HOURS", default=72.0)
 OCR_ENABLED = env.bool("OCR_ENABLED", default=True)
 OCR_LANGUAGES = env.str("OCR_LANGUAGES", default="deu+eng")
 OCR_JOBS = env.int("OCR_JOBS", default=0)  # pages in parallel per OCR task; 0 = the machine's cores
@@ -405,19 +416,44 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
 )
 
+# Probes answer over plain HTTP inside the cluster (the HTTPS redirect is for browsers).
+SECURE_REDIRECT_EXEMPT = [r"^livez$", r"^readyz$", r"^healthz$", r"^metrics$"]
+# GET /metrics (Prometheus) needs "Authorization: Bearer <METRICS_TOKEN>"; empty = no /metrics.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 # --- Audit ------------------------------------------------------------------------------------------
 AUDIT_TRUSTED_PROXY_DEPTH = env.int("AUDIT_TRUSTED_PROXY_DEPTH", default=0)
 
+# One JSON object per line with the request id (core.logging); LOG_FORMAT=plain for reading by eye.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_id": {"()": "jcportal.core.logging.RequestIdFilter"},
+        "redact": {"()": "jcportal.core.logging.RedactFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id", "redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},

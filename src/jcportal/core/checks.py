@@ -1,7 +1,7 @@
 """Production mode refuses to start with insecure settings, and says which one is wrong."""
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 from . import clamav
 
@@ -49,4 +49,74 @@ def production_settings(app_configs, **kwargs):  # type: ignore[no-untyped-def]
                 id="jcportal.E006",
             )
         )
+    problems.extend(process_local_state())
+    problems.extend(scanner_signatures())
     return problems
+
+
+def process_local_state() -> list[Error]:
+    """State that lives in one process or on one disk breaks as soon as a second process runs."""
+    problems = []
+    if not settings.SHARED_CACHE:
+        problems.append(
+            Error(
+                "The cache is local to each process (locks, rate limits and throttles would not be shared).",
+                hint="Set CACHE_URL=redis://… to a cache every web process and worker shares.",
+                id="jcportal.E007",
+            )
+        )
+    broker = settings.CELERY_BROKER_URL.split("://", 1)[0]
+    if broker in ("filesystem", "memory") or settings.CELERY_TASK_ALWAYS_EAGER:
+        problems.append(
+            Error(
+                f"The Celery broker '{broker}://' is local to this machine (or tasks run eagerly).",
+                hint="Set CELERY_BROKER_URL=redis://… or amqp://… and CELERY_TASK_ALWAYS_EAGER=false.",
+                id="jcportal.E008",
+            )
+        )
+    backend: str = settings.STORAGES["default"]["BACKEND"]  # type: ignore[index]
+    if backend.endswith("FileSystemStorage"):
+        problems.append(
+            Error(
+                "Files are stored on the local disk of this machine.",
+                hint="Set S3_BUCKET (and S3_ENDPOINT_URL, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY).",
+                id="jcportal.E009",
+            )
+        )
+    if settings.CELERY_BEAT_SCHEDULER.endswith("PersistentScheduler"):
+        problems.append(
+            Error(
+                "Celery beat keeps its schedule in a local file.",
+                hint="Set CACHE_URL=redis://…: beat then keeps its schedule in the shared cache (core.beat).",
+                id="jcportal.E010",
+            )
+        )
+    return problems
+
+
+def scanner_signatures() -> list[Error | Warning]:
+    """clamd without current signatures is no scanner (freshclam keeps them current)."""
+    if not clamav.configured():
+        return []  # E004 already says so
+    try:
+        problem = clamav.signature_problem(settings.CLAMAV_SIGNATURE_MAX_AGE_HOURS)
+    except clamav.ScannerUnavailable:
+        return [
+            Warning(
+                "clamd does not answer, so the age of its signature database is unknown.",
+                hint="Start clamd; uploads wait (never delivered unscanned) until it answers.",
+                id="jcportal.W001",
+            )
+        ]
+    if problem:
+        return [
+            Error(
+                f"The malware scanner has {problem}.",
+                hint=(
+                    "Run freshclam (or its sidecar) so clamd loads current signatures, "
+                    "or raise CLAMAV_SIGNATURE_MAX_AGE_HOURS."
+                ),
+                id="jcportal.E011",
+            )
+        ]
+    return []

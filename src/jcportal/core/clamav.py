@@ -8,6 +8,7 @@ from __future__ import annotations
 import socket
 import struct
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import BinaryIO
 
 from django.conf import settings
@@ -67,6 +68,53 @@ def version(timeout: float = 2.0) -> str:
     with _connect(timeout) as sock:
         _command(sock, b"VERSION")
         return _read_reply(sock)
+
+
+@dataclass(frozen=True)
+class Signatures:
+    """What clamd's VERSION says about its signature database."""
+
+    official: bool  # False: no official database loaded (the embedded EICAR test signature only)
+    version: int = 0
+    built_at: datetime | None = None
+
+    def age_hours(self, now: datetime | None = None) -> float | None:
+        if self.built_at is None:
+            return None
+        return ((now or datetime.now(UTC)) - self.built_at).total_seconds() / 3600
+
+
+def signatures(timeout: float = 2.0) -> Signatures:
+    """Parse ``ClamAV 1.4.6/27480/Sun Dec  6 09:22:01 2026`` (no ``/…`` part: no official database).
+
+    Raises ScannerUnavailable when clamd does not answer."""
+    try:
+        reply = version(timeout)
+    except OSError as exc:
+        raise ScannerUnavailable(str(exc)) from exc
+    parts = reply.split("/")
+    if len(parts) < 3 or not parts[1].strip().isdigit() or parts[1].strip() == "0":
+        return Signatures(official=False)
+    try:
+        built = datetime.strptime(" ".join(parts[2].split()), "%a %b %d %H:%M:%S %Y").replace(tzinfo=UTC)
+    except ValueError:
+        built = None
+    return Signatures(official=True, version=int(parts[1]), built_at=built)
+
+
+def signature_problem(max_age_hours: float) -> str:
+    """Empty when clamd's signatures are official and younger than ``max_age_hours``, else the reason.
+
+    Raises ScannerUnavailable when clamd does not answer."""
+    found = signatures()
+    if not found.official:
+        return "no signature database (test signature only)"
+    age = found.age_hours()
+    if age is None:
+        return "signature database date unknown"
+    if age > max_age_hours:
+        return f"signature database {int(age)} hours old"
+    return ""
 
 
 def scan_stream(stream: BinaryIO, timeout: float = 120.0) -> ScanResult:

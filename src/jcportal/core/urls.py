@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import ops_views, views
 
 app_name = "core"
 
@@ -24,4 +24,7 @@ urlpatterns = [
         name="accessibility-feedback-handled",
     ),
     path("healthz", views.healthz, name="healthz"),
+    path("livez", ops_views.livez, name="livez"),
+    path("readyz", ops_views.readyz, name="readyz"),
+    path("metrics", ops_views.metrics_view, name="metrics"),
 ]
