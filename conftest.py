@@ -13,7 +13,7 @@ os.environ.setdefault("OCR_ENABLED", "false")
 
 import pytest  # noqa: E402
 
-pytest_plugins = ["jcportal.core.testing.fixtures"]
+pytest_plugins = ["jcportal.core.testing.fixtures", "jcportal.api.testing"]
 
 
 @pytest.fixture(scope="session")

@@ -29,6 +29,7 @@ SECRET_KEY = env.str("SECRET_KEY", default=DEFAULT_SECRET_KEY)
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "jcportal.core.views.csrf_failure"  # the translated 403 page in the site's layout
 SITE_NAME = env.str("SITE_NAME", default="Jobcenter-Portal")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEMO_DATA = env.bool("DEMO_DATA", default=not PRODUCTION)
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "jcportal.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "jcportal.core.middleware.SecurityHeadersMiddleware",
+    "jcportal.core.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -282,6 +284,13 @@ UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_MB", default=20) * 1024 * 1024
 UPLOAD_MAX_PAGES = env.int("UPLOAD_MAX_PAGES", default=50)
 UPLOAD_MAX_FILES = env.int("UPLOAD_MAX_FILES", default=30)
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=60_000_000)
+# Decoding of an uploaded file runs in a child with this much memory on top of the worker's own and this
+# much CPU time (documents.limits); beyond them the file is refused with a message.
+CONVERT_MEMORY_MB = env.int("CONVERT_MEMORY_MB", default=1536)
+CONVERT_SECONDS = env.int("CONVERT_SECONDS", default=120)
+# A request body larger than this is refused from its Content-Length before any of it is read
+# (core.middleware.RequestBodyLimitMiddleware); views may set a tighter limit (max_body_bytes).
+REQUEST_MAX_BODY_BYTES = UPLOAD_MAX_FILE_BYTES * UPLOAD_MAX_FILES + 2_621_440
 
 # --- Background work (Celery) -----------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"

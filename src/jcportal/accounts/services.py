@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
@@ -320,10 +321,16 @@ def route_access_request(bg_number: str, postcode: str) -> Team | None:
     return Team.objects.filter(is_clearing=True).first()
 
 
-def _check_id_document(upload: UploadedFile) -> tuple[str, bool]:
-    """(content type, scanned). Raises UploadRejected with a user-facing message."""
+def _check_id_document(upload: UploadedFile) -> tuple[bytes, bool]:
+    """(the cleaned PDF, scanned): the intake checks of every upload (size, type from the content, the
+    malware scan, then documents.normalise under its memory and time limits: a JPEG wrapped unchanged,
+    other images decoded and re-encoded, a PDF repaired and stripped of scripts and actions). Nothing is
+    kept as it was sent. Raises UploadRejected with a user-facing message."""
     import filetype
     from django.utils.translation import gettext as _
+
+    # The intake checks of documents: plain functions on bytes, no models (accounts is the lower layer).
+    from jcportal.documents import normalise, problems
 
     if upload.size and upload.size > ID_DOCUMENT_MAX_BYTES:
         raise UploadRejected(_("The file is larger than 10 MB. Please send a smaller photo or PDF."))
@@ -353,15 +360,22 @@ def _check_id_document(upload: UploadedFile) -> tuple[str, bool]:
         raise UploadRejected(
             _("We cannot check files right now. Please try again later or send the request without the file.")
         )
-    return mime, scanned
+    try:
+        converted = normalise.convert(upload)  # type: ignore[arg-type]
+    except normalise.FileProblem as problem:
+        found = problems.get(problem.code)
+        raise UploadRejected(f"{found.message} {found.what_to_do}") from problem
+    return converted.pdf, scanned
 
 
 def submit_access_request(
     data: dict[str, Any], upload: UploadedFile | None, request: HttpRequest | None
 ) -> AccessRequest:
-    mime, scanned = ("", False)
+    from jcportal.documents.filenames import display_name
+
+    cleaned, scanned = (b"", False)
     if upload is not None:
-        mime, scanned = _check_id_document(upload)
+        cleaned, scanned = _check_id_document(upload)
     access_request = AccessRequest(
         first_name=data["first_name"],
         last_name=data["last_name"],
@@ -377,11 +391,9 @@ def submit_access_request(
     )
     with transaction.atomic():
         if upload is not None:
-            access_request.id_document.save(
-                f"{secrets.token_hex(16)}.{ID_DOCUMENT_TYPES[mime]}", upload, save=False
-            )
-            access_request.id_document_name = (upload.name or "")[:200]
-            access_request.id_document_content_type = mime
+            access_request.id_document.save(f"{secrets.token_hex(16)}.pdf", ContentFile(cleaned), save=False)
+            access_request.id_document_name = display_name(upload.name, 200)  # no paths, no bidi tricks
+            access_request.id_document_content_type = "application/pdf"
             access_request.id_document_scanned = scanned
         access_request.save()
         audit("access_request.submitted", request=request, actor=None, obj=access_request)

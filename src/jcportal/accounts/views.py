@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from jcportal.audit.services import audit
+from jcportal.core.middleware import max_body_bytes
 
 from . import otp, policy, services
 from .consents import ACCESS_REQUEST_PRIVACY
@@ -94,6 +95,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 # --- access request (anonymous) ------------------------------------------------------------------
 
 
+@max_body_bytes(services.ID_DOCUMENT_MAX_BYTES + 1024 * 1024)
 def access_request_view(request: HttpRequest) -> HttpResponse:
     form = AccessRequestForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

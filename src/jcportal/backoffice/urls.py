@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import urls_accounts, urls_cases, urls_scan, urls_services, views
+from . import urls_accounts, urls_cases, urls_integration, urls_scan, urls_services, views
 
 app_name = "backoffice"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     *urls_accounts.urlpatterns,
     *urls_services.urlpatterns,
     *urls_scan.urlpatterns,
+    *urls_integration.urlpatterns,
 ]

@@ -123,7 +123,7 @@ def accessibility_feedback(request: HttpRequest) -> HttpResponse:
 
 
 def _may_read_feedback(user) -> bool:  # type: ignore[no-untyped-def]
-    return policy.can_administer(user) or (policy.is_staff(user) and user.role == "team_lead")
+    return policy.can_read_accessibility_feedback(user)
 
 
 @login_required
@@ -159,3 +159,33 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "unavailable", "components": components},
         status=200 if healthy else 503,
     )
+
+
+# --- error pages (handler400 … handler500 in jcportal.urls, CSRF_FAILURE_VIEW in settings) -----------
+# Rendered with the request, so they are in the site's layout and the visitor's language; never a
+# technical page (DEBUG is off in `make run`). The 500 page falls back to plain text when even the
+# layout cannot be rendered (the database may be what failed).
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403.html", {"csrf_failure": True}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:  # the layout needs the database (session, user): say it in plain words
+        text = _("Something went wrong on our side")
+        return HttpResponse(f"<!DOCTYPE html><title>{text}</title><h1>{text}</h1>", status=500)

@@ -25,6 +25,8 @@ import pikepdf
 from django.conf import settings
 from PIL import Image, ImageOps
 
+from . import limits
+
 try:  # HEIC/HEIF (iPhone photos)
     import pillow_heif
 
@@ -46,6 +48,9 @@ class FileProblem(Exception):
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
         self.detail = detail
+
+    def __reduce__(self) -> tuple[Any, ...]:  # survives the pipe from a limited child (documents.limits)
+        return (FileProblem, (self.code, self.detail))
 
 
 @dataclass
@@ -113,9 +118,14 @@ def convert(stream: BinaryIO) -> Converted:
     if func is None:
         raise FileProblem("unsupported_type", mime or "unknown")
     try:
-        result = func(stream)
+        # Decoding runs in a child under a memory and time limit (documents.limits); a JPEG is only
+        # decoded when it cannot be wrapped as it is, so ``jpeg`` takes the limit itself when needed.
+        result = func(stream) if func is jpeg else limits.run_limited(func, stream)
     except FileProblem:
         raise
+    except limits.LimitExceeded as exc:
+        logger.info("converter %s exceeded its limits: %s", mime, exc.reason)
+        raise FileProblem("too_complex", exc.reason) from exc
     except (MemoryError, RecursionError) as exc:  # a hostile file: refuse it, keep the worker alive
         raise FileProblem("too_many_pixels" if isinstance(exc, MemoryError) else "corrupt_image") from exc
     except Exception as exc:  # a decoder tripped over broken data (found by the property tests)
@@ -325,6 +335,10 @@ def jpeg(stream: BinaryIO) -> Converted:
     if info.wrappable:
         return Converted(pdf=jpeg_page(data, info), pages=1, mime="image/jpeg")
     # CMYK, 12-bit, arithmetic/lossless coding or a mirrored orientation: decode once and convert.
+    return limits.run_limited(_decoded_jpeg, data)
+
+
+def _decoded_jpeg(data: bytes) -> Converted:
     image = _open_image_checked(io.BytesIO(data))
     return Converted(pdf=_image_to_pdf([image], photo=True), pages=1, mime="image/jpeg")
 

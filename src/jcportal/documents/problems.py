@@ -48,6 +48,11 @@ PROBLEMS: dict[str, Problem] = {
             _("Please send a normal photo or scan of the page."),
         ),
         Problem(
+            "too_complex",
+            _("The file needs more memory or time to open than is safe, so it was not processed."),
+            _("Please send a normal photo or scan of the page."),
+        ),
+        Problem(
             "encrypted_pdf",
             _("The PDF is protected by a password and cannot be opened."),
             _("Please remove the password protection and send the PDF again, or send photos of the pages."),

@@ -1,0 +1,180 @@
+"""Files from strangers: the anonymous access request's ID document goes through the intake checks of
+every upload (type from the content, limits, cleaning under a memory and time limit), and a body that is
+too large is refused from its length before any of it is read (issue 13)."""
+
+from __future__ import annotations
+
+import io
+import resource
+
+import pikepdf
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from django.utils import translation
+
+from jcportal.accounts.models import AccessRequest
+from jcportal.core.testing.fixtures import login_staff
+from jcportal.documents import limits, normalise
+from jcportal.documents.tests import samples
+
+pytestmark = pytest.mark.django_db
+
+
+def _request(household, upload: SimpleUploadedFile | None, language: str = "de"):  # type: ignore[no-untyped-def]
+    data = {
+        "first_name": "Olena",
+        "last_name": "Kovalenko",
+        "date_of_birth": "09.03.1988",
+        "street": "Teststraße 1",
+        "postcode": household.postcode,
+        "city": "Teststadt",
+        "privacy": "on",
+    }
+    if upload is not None:
+        data["id_document"] = upload
+    client = Client()
+    client.cookies["django_language"] = language
+    return client.post(reverse("accounts:access-request"), data)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [
+        ("ausweis.pdf", samples.encrypted_pdf, "encrypted_pdf"),
+        ("ausweis.jpg", samples.truncated_jpeg, "corrupt_image"),
+        ("ausweis.png", samples.png_bomb, "too_many_pixels"),
+    ],
+)
+def test_hostile_id_documents_are_refused_with_a_translated_message(household, name, content, code):  # type: ignore[no-untyped-def]
+    """The message of the upload's file problem, in the visitor's language (the catalogue's wording)."""
+    from django.utils.html import escape
+
+    from jcportal.documents import problems
+
+    response = _request(household, SimpleUploadedFile(name, content()), language="tr")
+    assert response.status_code == 200
+    page = response.content.decode()
+    with translation.override("tr"):
+        expected = escape(str(problems.get(code).message))
+    assert "error-summary" in page and expected in page
+    assert not AccessRequest.objects.exists()
+
+
+def test_an_id_document_pdf_with_javascript_is_kept_only_cleaned(household, caseworker):  # type: ignore[no-untyped-def]
+    response = _request(household, SimpleUploadedFile("ausweis.pdf", samples.javascript_pdf()))
+    assert response.status_code == 302
+    access_request = AccessRequest.objects.get()
+    stored = access_request.id_document.open("rb").read()
+    assert stored != samples.javascript_pdf()
+    with pikepdf.open(io.BytesIO(stored)) as document:
+        assert (
+            "/OpenAction" not in document.Root
+            and "/Names" not in document.Root
+            or ("/JavaScript" not in document.Root.Names)
+        )
+        assert "/AA" not in document.pages[0].obj
+    served = login_staff(Client(), caseworker).get(
+        reverse("backoffice:access-request-document", kwargs={"access_request_id": access_request.pk})
+    )
+    assert b"".join(served.streaming_content) == stored
+    assert served["Content-Type"] == "application/pdf" and served["X-Content-Type-Options"] == "nosniff"
+    assert "script-src" not in served["Content-Security-Policy"]
+    assert served["Content-Security-Policy"].startswith("default-src 'none'")
+
+
+def test_an_id_photo_is_stored_as_a_pdf_page_and_its_name_cleaned(household):  # type: ignore[no-untyped-def]
+    name = "../../ausweis\u202egpj.exe.png"
+    response = _request(household, SimpleUploadedFile(name, samples.png()))
+    assert response.status_code == 302
+    access_request = AccessRequest.objects.get()
+    assert access_request.id_document_content_type == "application/pdf"
+    assert access_request.id_document.name.endswith(".pdf") and ".." not in access_request.id_document.name
+    assert access_request.id_document_name == "ausweisgpj.exe.png"
+    assert access_request.id_document.open("rb").read().startswith(b"%PDF-")
+
+
+def test_a_60_mb_body_is_refused_before_it_is_read(household, settings):  # type: ignore[no-untyped-def]
+    """The view is never reached and not one byte of the body is read: a translated 413 page."""
+    from jcportal.accounts.views import access_request_view
+    from jcportal.core.middleware import RequestBodyLimitMiddleware
+
+    class Unreadable(io.RawIOBase):
+        def read(self, *args):  # type: ignore[no-untyped-def]
+            raise AssertionError("the body was read")
+
+        readline = readinto = read  # type: ignore[assignment]
+
+    request = RequestFactory().post(
+        reverse("accounts:access-request"), data=b"", content_type="multipart/form-data; boundary=x"
+    )
+    request.META["CONTENT_LENGTH"] = str(60 * 1024 * 1024)
+    request.META["wsgi.input"] = Unreadable()
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.backends.db import SessionStore
+
+    request.user = AnonymousUser()
+    request.session = SessionStore()
+    middleware = RequestBodyLimitMiddleware(lambda r: pytest.fail("the view ran"))  # type: ignore[arg-type,return-value]
+    with translation.override("en"):
+        response = middleware.process_view(request, access_request_view, (), {})
+    assert response is not None and response.status_code == 413
+    assert "At most 11 MB can be sent at once" in response.content.decode()
+
+
+def test_the_limit_is_checked_on_every_view(client, settings):  # type: ignore[no-untyped-def]
+    settings.REQUEST_MAX_BODY_BYTES = 1000
+    response = client.post(
+        reverse("core:accessibility-feedback"), {"message": "x" * 2000}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 413
+    assert "too large" in response.content.decode() and 'class="site-header' in response.content.decode()
+
+
+# --- the limits of the decoding child (documents.limits) ---------------------------------------------
+
+
+def _allocate_without_end() -> bytes:
+    chunks = []
+    while True:
+        chunks.append(bytearray(64 * 1024 * 1024))
+
+
+def _spin() -> None:
+    while True:
+        pass
+
+
+def test_a_decoder_that_allocates_without_end_is_stopped_and_the_process_lives():  # type: ignore[no-untyped-def]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(limits.LimitExceeded) as raised:
+        limits.run_limited(_allocate_without_end, memory_mb=128, seconds=20)
+    assert raised.value.reason == "memory"
+    assert (
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100 * 1024
+    )  # KiB: not in this process
+
+
+def test_a_decoder_that_never_ends_is_stopped():  # type: ignore[no-untyped-def]
+    with pytest.raises(limits.LimitExceeded) as raised:
+        limits.run_limited(_spin, seconds=1)
+    assert raised.value.reason == "time"
+
+
+def test_file_problems_and_results_come_back_from_the_child():  # type: ignore[no-untyped-def]
+    with pytest.raises(normalise.FileProblem) as raised:
+        normalise.convert(io.BytesIO(samples.png_bomb()))
+    assert raised.value.code == "too_many_pixels"
+    assert normalise.convert(io.BytesIO(samples.png())).pdf.startswith(b"%PDF-")
+
+
+def test_a_file_beyond_the_limits_is_refused_with_a_message(settings):  # type: ignore[no-untyped-def]
+    settings.CONVERT_MEMORY_MB = 16  # far too little for decoding 4000×4000 pixels (48 MB)
+    with pytest.raises(normalise.FileProblem) as raised:
+        normalise.convert(io.BytesIO(samples.png(size=(4000, 4000))))
+    assert raised.value.code == "too_complex"
+    from jcportal.documents import problems
+
+    with translation.override("en"):
+        assert "memory or time" in str(problems.get("too_complex").message)
