@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "jcportal.scanning",
     "jcportal.eforms",
     "jcportal.events",
+    "jcportal.exporters",
     "jcportal.api",
     "jcportal.records",
     "jcportal.portal",
@@ -393,6 +394,12 @@ WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.
 WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600.0)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=12)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+
+# --- Exporters to the DMS and the Fachverfahren (docs/integration/exporters.md) ---------------------
+# Every exporter's target folder lies below this folder (mount the DMS's watched folders there).
+EXPORTER_FOLDER_ROOT = Path(env.str("EXPORTER_FOLDER_ROOT", default=str(VAR_DIR / "exports")))
+# A document sent to the DMS and not acknowledged within this many hours shows as overdue.
+DMS_ACK_OVERDUE_HOURS = env.int("DMS_ACK_OVERDUE_HOURS", default=48)
 
 # --- Malware scanner and OCR ------------------------------------------------------------------------
 CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")

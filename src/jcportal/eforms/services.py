@@ -14,7 +14,6 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone, translation
@@ -23,7 +22,6 @@ from stdnum import luhn
 
 from jcportal.accounts.models import Role
 from jcportal.audit.services import audit
-from jcportal.core import storage
 from jcportal.core.pdf import render_pdf
 from jcportal.documents import services as document_services
 from jcportal.documents.models import Document
@@ -37,7 +35,6 @@ from .models import ReferenceCounter, Submission, SubmissionEvidence
 logger = logging.getLogger(__name__)
 
 RESUME_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"
-EXPORT_FORMAT = "jcportal.fachverfahren.krankmeldung/1"
 
 
 class WorkflowError(Exception):
@@ -591,9 +588,8 @@ def apply_action(
     if note_required and not note.strip():
         raise WorkflowError("a message is required")
     _decide(submission, user, new_status, note.strip(), f"eforms.submission.{action}", request)
+    # the event carries the workflow result to the exporters (the Fachverfahren record) and webhooks
     emit_workflow_result(submission, action)
-    if action == "confirm" and submission.form_slug == "krankmeldung":
-        export_sick_report(submission, request=request)
     if submission.document_id and new_status != Submission.Status.QUERY:
         from jcportal.inbox.models import InboxItem
 
@@ -668,63 +664,6 @@ def purge_stale_drafts(days: int) -> int:
         submission.delete()
         count += 1
     return count
-
-
-def sick_report_export(submission: Submission) -> dict[str, Any]:
-    """The documented record for the specialist procedure (see docs/developers/forms.md)."""
-    values = submission.data.get("sickness", {})
-    person = None
-    if submission.created_by is not None and submission.created_by.person_id:
-        person = submission.created_by.person
-    elif submission.household is not None:
-        person = submission.household.head
-    return {
-        "format": EXPORT_FORMAT,
-        "reference": submission.reference,
-        "bg_number": submission.household.bg_number if submission.household else None,
-        "person": {
-            "first_name": person.first_name if person else None,
-            "last_name": person.last_name if person else None,
-            "date_of_birth": person.date_of_birth.isoformat() if person else None,
-        },
-        "certificate_kind": values.get("certificate_kind"),
-        "incapacity_from": values.get("sick_from"),
-        "incapacity_until": values.get("sick_until"),
-        "certified_on": values.get("certified_on"),
-        "missed_appointment": (submission.data.get("appointment") or {}).get("appointment_date"),
-        "received_at": submission.submitted_at.isoformat() if submission.submitted_at else None,
-        "confirmed_at": submission.decided_at.isoformat() if submission.decided_at else None,
-        "confirmed_by": submission.decided_by.get_username() if submission.decided_by else None,
-        "documents": {
-            "copy": str(submission.document_id) if submission.document_id else None,
-            "certificates": [str(e.document_id) for e in submission.evidence.all()],
-        },
-    }
-
-
-def export_sick_report(submission: Submission, request: HttpRequest | None = None) -> str:
-    """Write the export once to ``exports/fachverfahren/krankmeldung/<reference>.json`` (idempotent)."""
-    if submission.export_path and default_storage.exists(submission.export_path):
-        return submission.export_path
-    year = (submission.submitted_at or timezone.now()).year
-    path = f"exports/fachverfahren/krankmeldung/{year}/{submission.reference}.json"
-    payload = json.dumps(
-        sick_report_export(submission), ensure_ascii=False, indent=2, sort_keys=True
-    ).encode()
-    if default_storage.exists(path):
-        default_storage.delete(path)
-    saved = storage.save(path, payload, household_id=submission.household_id)
-    submission.export_path = saved
-    submission.exported_at = timezone.now()
-    submission.save(update_fields=["export_path", "exported_at", "updated_at"])
-    audit(
-        "eforms.krankmeldung.exported",
-        request=request,
-        obj=submission,
-        household=submission.household,
-        details={"path": saved, "sha256": hashlib.sha256(payload).hexdigest(), "format": EXPORT_FORMAT},
-    )
-    return saved
 
 
 def record_followup(submission: Submission, user: Any, note: str, request: HttpRequest | None = None) -> None:
