@@ -172,6 +172,12 @@ def can_read_audit_log(who: Who) -> bool:
     return _role(who) in (Role.DPO, Role.ADMIN)
 
 
+def can_manage_records(who: Who) -> bool:
+    """Records management (retention plan, legal holds, archive offer, approving destruction): staff
+    with the records permission (the group "Records management"); it grants no reading of documents."""
+    return _role(who) in STAFF_ROLES and bool(user_of(who).has_perm("records.manage_records"))
+
+
 def can_administer(who: Who) -> bool:
     return _role(who) == Role.ADMIN
 

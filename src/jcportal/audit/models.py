@@ -15,9 +15,10 @@ class AuditEvent(models.Model):
     sequence = models.BigIntegerField(unique=True)
     at = models.DateTimeField(db_index=True)
     action = models.CharField(_("action"), max_length=80, db_index=True)
+    # DO_NOTHING: deleting an account (destruction after retention) must not rewrite the hashed history
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         null=True,
         blank=True,
         related_name="+",
