@@ -381,6 +381,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jcportal.eforms.tasks.purge_stale_drafts",
         "schedule": 24 * 3600.0,
     },
+    # retention (docs/operations/records.md): the destruction proposal of the day, old audit months pruned
+    "records-daily": {"task": "jcportal.records.tasks.daily", "schedule": 24 * 3600.0},
 }
 # Online-service drafts without a date of application are deleted after this many idle days.
 EFORMS_DRAFT_RETENTION_DAYS = env.int("EFORMS_DRAFT_RETENTION_DAYS", default=30)
