@@ -1,6 +1,6 @@
 """Back office (staff). Each area keeps its own URL module; they share the ``backoffice`` namespace."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import urls_accounts, urls_cases, urls_integration, urls_scan, urls_services, views
 
@@ -13,4 +13,5 @@ urlpatterns = [
     *urls_services.urlpatterns,
     *urls_scan.urlpatterns,
     *urls_integration.urlpatterns,
+    path("", include("jcportal.backoffice.urls_records")),
 ]

@@ -1,0 +1,24 @@
+"""Records management: retention plan, legal holds, destruction proposals and the archive offer."""
+
+from django.urls import path
+
+from . import views_records as views
+
+urlpatterns = [
+    path("aufbewahrung/", views.records_home, name="records"),
+    path("aufbewahrung/vorschlag/", views.proposal_build, name="records-build"),
+    path("aufbewahrung/vorschlag/<uuid:proposal_id>/", views.proposal_detail, name="records-proposal"),
+    path(
+        "aufbewahrung/vorschlag/<uuid:proposal_id>/<str:step>/",
+        views.proposal_step,
+        name="records-proposal-step",
+    ),
+    path(
+        "aufbewahrung/vorschlag/<uuid:proposal_id>/datei/<str:which>/",
+        views.proposal_file,
+        name="records-proposal-file",
+    ),
+    path("aufbewahrung/eintrag/<int:item_id>/herausnehmen/", views.item_exclude, name="records-item-exclude"),
+    path("aufbewahrung/sperren/", views.hold_place, name="records-hold-place"),
+    path("aufbewahrung/sperren/<int:hold_id>/aufheben/", views.hold_release, name="records-hold-release"),
+]
