@@ -8,7 +8,7 @@ PYTEST_ARGS ?= -q -p no:cacheprovider -n auto --durations=15
 PG_URL ?= postgres://postgres@127.0.0.1:5432/jcportal
 export PYTHONPATH := src
 
-.PHONY: run test system-deps venv prepare lint typecheck test-sqlite test-postgres bench fuzz messages compilemessages clean
+.PHONY: run run-cluster test system-deps venv prepare lint typecheck test-sqlite test-postgres bench fuzz messages compilemessages clean
 
 system-deps:
 	bash scripts/install-system-deps.sh
@@ -30,6 +30,11 @@ prepare: system-deps venv compilemessages
 
 run: prepare
 	bash scripts/run-embedded.sh
+
+# The production topology on one machine (README, "make run-cluster"): PostgreSQL, Redis, S3 (moto), two
+# web processes on :8000 and :8001, two workers, one beat.
+run-cluster: system-deps venv compilemessages
+	bash scripts/run-cluster.sh
 
 lint: venv
 	.venv/bin/ruff check src conftest.py bench scripts

@@ -42,7 +42,8 @@ def check_storage() -> tuple[bool, str]:
         default_storage.exists(f"healthz/{uuid.uuid4().hex}")
     except Exception as exc:
         return False, type(exc).__name__
-    kind = "object storage" if "S3" in type(default_storage).__name__ else "local files"
+    backend = str(settings.STORAGES["default"]["BACKEND"])
+    kind = "object storage" if "S3" in backend else "local files"
     return True, kind
 
 

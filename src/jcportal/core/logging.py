@@ -40,9 +40,14 @@ class RequestIdFilter(logging.Filter):
 
 
 class RedactFilter(logging.Filter):
-    """Formats the message once and masks IBANs and e-mail addresses in it."""
+    """Formats the message once and masks IBANs and e-mail addresses in it; drops the arguments and
+    results of Celery tasks that Celery attaches to its own log records (the JSON formatter would
+    write every attached field)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        data = getattr(record, "data", None)
+        if isinstance(data, dict) and {"args", "kwargs", "return_value"} & data.keys():
+            record.data = {k: v for k, v in data.items() if k not in ("args", "kwargs", "return_value")}
         try:
             message = record.getMessage()
         except Exception:  # a broken format string must not lose the record
