@@ -9,6 +9,7 @@ import resource
 
 import pikepdf
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -35,7 +36,7 @@ def _request(household, upload: SimpleUploadedFile | None, language: str = "de")
     if upload is not None:
         data["id_document"] = upload
     client = Client()
-    client.cookies["django_language"] = language
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client.post(reverse("accounts:access-request"), data)
 
 
