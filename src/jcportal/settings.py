@@ -419,7 +419,10 @@ OCR_DOWNSAMPLE_ABOVE = env.int("OCR_DOWNSAMPLE_ABOVE", default=4000)  # Tesserac
 # Intake pipeline: a worker's lease on a document; after it expires the resumer re-queues the document.
 PIPELINE_LEASE_SECONDS = env.int("PIPELINE_LEASE_SECONDS", default=600)
 PIPELINE_RESUME_AFTER_SECONDS = env.int("PIPELINE_RESUME_AFTER_SECONDS", default=30)
-PIPELINE_MAX_ATTEMPTS = env.int("PIPELINE_MAX_ATTEMPTS", default=20)
+# Attempts count when a worker claims a step; after this many without finishing it, it is parked as failed.
+PIPELINE_MAX_ATTEMPTS = env.int("PIPELINE_MAX_ATTEMPTS", default=3)
+# While a dependency (scanner, storage, database, broker) is down, the document waits: retry interval.
+PIPELINE_WAIT_RETRY_SECONDS = env.int("PIPELINE_WAIT_RETRY_SECONDS", default=30)
 
 # --- Mail -------------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -201,6 +201,30 @@ def can_test_routing(who: Who) -> bool:
     return _role(who) in (Role.TEAM_LEAD, Role.ADMIN)
 
 
+def can_handle_intake_failures(who: Who) -> bool:
+    """Documents the intake parked as failed: administrators and members of a clearing team."""
+    if _role(who) == Role.ADMIN:
+        return True
+    user = user_of(who)
+    team = getattr(user, "team", None)
+    return bool(_role(who) in STAFF_ROLES and team is not None and team.is_clearing)
+
+
+def visible_intake_failures(who: Who, documents: QuerySet) -> QuerySet:
+    """Administrators see every parked document; a clearing team those of its service office (and those
+    without a household, which only a clearing team can place)."""
+    if _role(who) == Role.ADMIN:
+        return documents
+    team = getattr(user_of(who), "team", None)
+    if team is None or not team.is_clearing:
+        return documents.none()
+    if team.service_office_id is None:
+        return documents
+    return documents.filter(
+        Q(household__service_office_id=team.service_office_id) | Q(household__isnull=True)
+    )
+
+
 def can_read_accessibility_feedback(who: Who) -> bool:
     """Reports of barriers sent from the accessibility statement (about the site, no social data)."""
     return _role(who) in (Role.TEAM_LEAD, Role.ADMIN)

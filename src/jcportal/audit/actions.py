@@ -100,6 +100,7 @@ for _name, _label, _visible in [
     ("document.rejected", _("Document could not be accepted"), True),
     ("document.quarantined", _("Document held back: possibly harmful"), True),
     ("document.intake_failed", _("Processing of a document failed"), False),
+    ("document.intake_retried", _("Processing of a document started again"), False),
     ("document.generated", _("Document created by the Jobcenter"), True),
     ("document.processed", _("Document processed"), True),
     ("document.receipt_downloaded", _("Receipt downloaded"), True),

@@ -14,4 +14,5 @@ urlpatterns = [
     *urls_scan.urlpatterns,
     *urls_integration.urlpatterns,
     path("", include("jcportal.backoffice.urls_records")),
+    path("", include("jcportal.backoffice.urls_failures")),
 ]

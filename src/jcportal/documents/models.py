@@ -107,6 +107,9 @@ class Document(models.Model):
     pipeline_step = models.CharField(max_length=40, blank=True, db_index=True)
     pipeline_attempts = models.PositiveIntegerField(default=0)
     pipeline_error = models.TextField(blank=True)
+    # "" while the pipeline may run; "waiting" while a dependency (scanner, storage, database) is down –
+    # not counted as an attempt, resumed when it is back; "failed" once parked for a person (failures view).
+    pipeline_state = models.CharField(max_length=10, blank=True, db_index=True)
     pipeline_updated_at = models.DateTimeField(null=True, blank=True)
     # A worker holds the lease while it runs the pipeline; an expired lease means the worker died.
     pipeline_lease_until = models.DateTimeField(null=True, blank=True)

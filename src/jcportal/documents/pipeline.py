@@ -21,19 +21,21 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from jcportal.audit.services import audit
 from jcportal.core import clamav
 from jcportal.events.services import emit_for
 
-from . import normalise, ocr, pdfa
+from . import delivery, normalise, ocr, pdfa
 from .models import Document, OriginalFile
 
 logger = logging.getLogger(__name__)
@@ -131,11 +133,8 @@ class ScanStep(Step):
             try:
                 with original.file.open("rb") as stream:
                     result = clamav.scan_stream(stream)  # type: ignore[arg-type]
-            except clamav.ScannerUnavailable as exc:
-                if settings.MALWARE_SCAN_REQUIRED:
-                    raise RetryLater(f"malware scanner unavailable: {exc}") from exc
-                logger.warning("document %s: scanner unavailable, not scanned: %s", document.pk, exc)
-                return
+            except clamav.ScannerUnavailable as exc:  # configured but down: never deliver unscanned
+                raise RetryLater(f"malware scanner unavailable: {exc}") from exc
             if not result.clean:
                 quarantine(document, original, result.signature)
                 raise Stop
@@ -307,8 +306,6 @@ class DeliverStep(Step):
     name = "deliver"
 
     def run(self, document: Document) -> None:
-        from jcportal.inbox.services import route_document
-
         with transaction.atomic():
             locked = Document.objects.select_for_update().get(pk=document.pk)
             if locked.delivered_at is None:
@@ -323,7 +320,7 @@ class DeliverStep(Step):
                 )
                 emit_for("de.jcportal.document.delivered", locked)
             if locked.direction == Document.Direction.INBOUND:
-                route_document(locked)
+                delivery.deliver(locked)
 
 
 class CleanupStep(Step):
@@ -383,16 +380,14 @@ def reject(document: Document, code: str, detail: str = "") -> None:
 
 
 def quarantine(document: Document, original: OriginalFile, signature: str) -> None:
-    """Isolate the document and alert the clearing team (audit event + inbox item)."""
-    from jcportal.inbox.models import InboxItem
-    from jcportal.inbox.services import clearing_team
-
+    """Isolate the document and alert the clearing team (audit event + clearing hand-over)."""
     with transaction.atomic():
         Document.objects.filter(pk=document.pk).update(
             status=Document.Status.QUARANTINED,
             rejection_code="malware",
             rejection_detail=f"{original.original_name}: {signature}",
             pipeline_step=DONE,
+            pipeline_state="",
             pipeline_lease_until=None,
             pipeline_updated_at=timezone.now(),
         )
@@ -403,29 +398,90 @@ def quarantine(document: Document, original: OriginalFile, signature: str) -> No
             household=document.household,
             details={"signature": signature, "file": original.original_name, "sha256": original.sha256},
         )
-        if not document.inbox_items.exists():
-            InboxItem.objects.create(
-                document=document,
-                team=clearing_team(document),
-                reason=f"malware quarantined: {signature} in {original.original_name}"[:300],
-            )
+        delivery.hand_to_clearing(
+            document, code="quarantined", detail=f"{signature} in {original.original_name}"
+        )
     cleanup_work(document)
 
 
 # --- running ----------------------------------------------------------------------------------------
+#
+# An attempt counts when a worker *claims* a document (not when it fails): a job that kills its worker
+# (OOM, a segfault in a decoder) never reaches an ``except``, yet its attempts still add up. After
+# ``PIPELINE_MAX_ATTEMPTS`` claims of one step without finishing it the document is parked as *failed*
+# for a person (back office → intake failures). An outage of a dependency is no attempt: the document
+# waits (``pipeline_state = "waiting"``) and is resumed when the dependency is back.
+
+WAITING = "waiting"
+FAILED = "failed"
+
+
+def max_attempts() -> int:
+    return int(getattr(settings, "PIPELINE_MAX_ATTEMPTS", 3))
+
+
+def wait_retry_seconds() -> int:
+    return int(getattr(settings, "PIPELINE_WAIT_RETRY_SECONDS", 30))
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether ``exc`` says that a dependency is down (not that this document is bad)."""
+    from django.db import InterfaceError, OperationalError
+
+    if isinstance(exc, RetryLater | clamav.ScannerUnavailable | OperationalError | InterfaceError):
+        return True
+    if isinstance(exc, ConnectionError | TimeoutError):
+        return True
+    outages: list[type[BaseException]] = []
+    try:
+        from botocore.exceptions import ConnectionError as BotoConnectionError
+
+        outages.append(BotoConnectionError)
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        from kombu.exceptions import OperationalError as BrokerDown
+
+        outages.append(BrokerDown)
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        from redis.exceptions import ConnectionError as RedisDown
+        from redis.exceptions import TimeoutError as RedisTimeout
+
+        outages += [RedisDown, RedisTimeout]
+    except ImportError:  # pragma: no cover
+        pass
+    return isinstance(exc, tuple(outages))
 
 
 def claim(document_id: str) -> bool:
-    """Take the lease on a document unless another live worker holds it or it is finished."""
+    """Take the lease on a document (and count the attempt) unless another live worker holds it, it is
+    finished or parked. A document whose step was claimed too often without finishing is parked."""
     now = timezone.now()
+    free = (
+        Document.objects.filter(pk=document_id)
+        .exclude(pipeline_step=DONE)
+        .exclude(pipeline_state=FAILED)
+        .exclude(pipeline_lease_until__gt=now)
+    )
     with transaction.atomic():
-        updated = (
-            Document.objects.filter(pk=document_id)
-            .exclude(pipeline_step=DONE)
-            .exclude(pipeline_lease_until__gt=now)
-            .update(pipeline_lease_until=now + timedelta(seconds=lease_seconds()), pipeline_updated_at=now)
+        updated = free.filter(pipeline_attempts__lt=max_attempts()).update(
+            pipeline_lease_until=now + timedelta(seconds=lease_seconds()),
+            pipeline_updated_at=now,
+            pipeline_attempts=F("pipeline_attempts") + 1,
         )
-    return bool(updated)
+    if updated:
+        return True
+    if free.exists():  # every allowed attempt was claimed and none finished: its worker died each time
+        document = Document.objects.get(pk=document_id)
+        park_failed(
+            document,
+            document.pipeline_error
+            or f"the worker stopped during step {document.pipeline_step or 'start'} "
+            f"{document.pipeline_attempts} times (killed or crashed)",
+        )
+    return False
 
 
 def release(document_id: str) -> None:
@@ -433,84 +489,148 @@ def release(document_id: str) -> None:
 
 
 def run(document_id: str) -> str:
-    """Run the remaining steps of one document. Returns the outcome: done, stopped, busy, retry."""
+    """Run the remaining steps of one document.
+
+    Returns the outcome: done, stopped (rejected/quarantined), busy (someone else has it, or parked),
+    waiting (a dependency is down: retry later, not counted), failed (parked for a person). Any other
+    exception propagates after it was recorded (the resumer tries again while attempts are left)."""
     if not claim(document_id):
         return "busy"
     try:
         document = Document.objects.get(pk=document_id)
         start = STEP_NAMES.index(document.pipeline_step) if document.pipeline_step in STEP_NAMES else 0
-        for step_class in STEPS[start:]:
+        for position, step_class in enumerate(STEPS[start:]):
             step = step_class()
-            Document.objects.filter(pk=document_id).update(
-                pipeline_step=step.name,
-                pipeline_updated_at=timezone.now(),
-                pipeline_lease_until=timezone.now() + timedelta(seconds=lease_seconds()),
-            )
+            changes: dict[str, object] = {
+                "pipeline_step": step.name,
+                "pipeline_updated_at": timezone.now(),
+                "pipeline_lease_until": timezone.now() + timedelta(seconds=lease_seconds()),
+            }
+            if position:  # the previous step finished: the attempts of this one start with this claim
+                changes.update(pipeline_attempts=1, pipeline_error="", pipeline_state="")
+            Document.objects.filter(pk=document_id).update(**changes)
             document.refresh_from_db()
             if step.applies(document):
                 step.run(document)
         Document.objects.filter(pk=document_id).update(
-            pipeline_step=DONE, pipeline_error="", pipeline_updated_at=timezone.now()
+            pipeline_step=DONE,
+            pipeline_error="",
+            pipeline_state="",
+            pipeline_attempts=0,
+            pipeline_updated_at=timezone.now(),
         )
         return "done"
     except Stop:
         return "stopped"
-    except RetryLater as exc:
-        Document.objects.filter(pk=document_id).update(
-            pipeline_error=str(exc)[:2000], pipeline_attempts=models_f_increment()
-        )
-        return "gave_up" if _alert_if_given_up(document_id) else "retry"
     except Exception as exc:
-        Document.objects.filter(pk=document_id).update(
-            pipeline_error=f"{type(exc).__name__}: {exc}"[:2000], pipeline_attempts=models_f_increment()
-        )
-        _alert_if_given_up(document_id)
+        if is_outage(exc):
+            _record_waiting(document_id, exc)
+            return "waiting"
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        Document.objects.filter(pk=document_id).update(pipeline_error=error)
+        document = Document.objects.get(pk=document_id)
+        if document.pipeline_attempts >= max_attempts():
+            park_failed(document, error)
+            return "failed"
         raise
     finally:
-        release(document_id)
+        _quietly(release, document_id)
 
 
-def max_attempts() -> int:
-    return int(getattr(settings, "PIPELINE_MAX_ATTEMPTS", 20))
+def _quietly(func, *args) -> None:  # type: ignore[no-untyped-def]
+    """Best effort while a dependency may be down (the lease then simply runs out)."""
+    from django.db import DatabaseError, connections
+
+    try:
+        func(*args)
+    except DatabaseError:
+        connections.close_all()  # a terminated connection is unusable; the next query reconnects
+        try:
+            func(*args)
+        except DatabaseError:
+            logger.warning("pipeline: database unavailable, %s skipped", getattr(func, "__name__", func))
 
 
-def _alert_if_given_up(document_id: str) -> bool:
-    """After too many failed attempts the resumer stops; a person in the clearing team takes over.
-    Returns True when the pipeline has given up on the document."""
-    from jcportal.inbox.models import InboxItem
-    from jcportal.inbox.services import clearing_team
+def _record_waiting(document_id: str, exc: BaseException) -> None:
+    """The attempt did not count; the document waits for the dependency (the task retries it)."""
+    reason = f"waiting: {type(exc).__name__}: {exc}"[:2000]
+    logger.warning("document %s waits for a dependency: %s", document_id, reason)
 
-    document = Document.objects.filter(pk=document_id).first()
-    if document is None or document.pipeline_attempts < max_attempts():
-        return False
-    if document.inbox_items.exists():
-        return True
-    logger.error(
-        "document %s: intake failed %s times, handed to the clearing team", document_id, max_attempts()
-    )
+    def record(document_id: str) -> None:
+        Document.objects.filter(pk=document_id).update(
+            pipeline_state=WAITING,
+            pipeline_error=reason,
+            pipeline_attempts=Greatest(F("pipeline_attempts") - 1, 0),
+            pipeline_updated_at=timezone.now(),
+        )
+
+    _quietly(record, document_id)
+
+
+def park_failed(document: Document, reason: str) -> None:
+    """Stop trying: a person in the clearing team takes over (failures view, retry). The citizen's
+    document stays "received" – they read that it is being processed, never an error they caused."""
     with transaction.atomic():
-        InboxItem.objects.create(
-            document=document,
-            team=clearing_team(document),
-            reason=f"intake failed at step {document.pipeline_step}: {document.pipeline_error}"[:300],
+        updated = (
+            Document.objects.filter(pk=document.pk)
+            .exclude(pipeline_state=FAILED)
+            .update(
+                pipeline_state=FAILED,
+                pipeline_error=reason[:2000],
+                pipeline_lease_until=None,
+                pipeline_updated_at=timezone.now(),
+            )
+        )
+        if not updated:
+            return
+        document.refresh_from_db()
+        logger.error(
+            "document %s: intake parked as failed at step %s after %s attempts",
+            document.pk,
+            document.pipeline_step,
+            document.pipeline_attempts,
         )
         audit(
             "document.intake_failed",
             obj=document,
             household=document.household,
-            details={"step": document.pipeline_step, "error": document.pipeline_error[:500]},
+            details={"step": document.pipeline_step, "error": reason[:500]},
         )
+        delivery.hand_to_clearing(
+            document, code="intake_failed", detail=f"{document.pipeline_step}: {reason}"[:500]
+        )
+
+
+def retry_failed(document: Document, *, actor: Any) -> bool:
+    """Staff retry a parked document: attempts start again at the step where it stopped.
+    Returns False when the document was not parked. The caller queues ``tasks.run_pipeline``."""
+    with transaction.atomic():
+        updated = (
+            Document.objects.filter(pk=document.pk, pipeline_state=FAILED)
+            .exclude(pipeline_step=DONE)
+            .update(pipeline_state="", pipeline_attempts=0, pipeline_updated_at=timezone.now())
+        )
+        if not updated:
+            return False
+        document.refresh_from_db()
+        audit(
+            "document.intake_retried",
+            actor=actor,
+            obj=document,
+            household=document.household,
+            details={"step": document.pipeline_step},
+        )
+        delivery.resolve_clearing(document, actor=actor)
     return True
 
 
-def models_f_increment():  # type: ignore[no-untyped-def]
-    from django.db.models import F
-
-    return F("pipeline_attempts") + 1
+def failed_documents():  # type: ignore[no-untyped-def]
+    return Document.objects.filter(pipeline_state=FAILED).exclude(pipeline_step=DONE)
 
 
 def stalled_documents(older_than_seconds: int | None = None):  # type: ignore[no-untyped-def]
-    """Documents whose pipeline has not finished and whose worker is gone (lease expired or never taken)."""
+    """Documents whose pipeline has not finished and whose worker is gone (lease expired or never
+    taken), and waiting documents – not the parked ones."""
     now = timezone.now()
     older = now - timedelta(
         seconds=older_than_seconds
@@ -519,9 +639,9 @@ def stalled_documents(older_than_seconds: int | None = None):  # type: ignore[no
     )
     return (
         Document.objects.exclude(pipeline_step=DONE)
+        .exclude(pipeline_state=FAILED)
         .filter(status__in=[Document.Status.RECEIVED, Document.Status.CHECKED])
         .exclude(pipeline_lease_until__gt=now)
         .filter(received_at__lt=older)
         .exclude(pipeline_updated_at__gt=older)
-        .filter(pipeline_attempts__lt=max_attempts())
     )

@@ -229,7 +229,7 @@ def store_generated_pdf(
     note: str = "",
 ) -> Document:
     """Store a PDF the system produced itself (no scan/normalising), deliver and route it (inbound)."""
-    from jcportal.inbox.services import route_document
+    from . import delivery
 
     pages = normalise.page_count(pdf_bytes)
     thumbnail = normalise.thumbnail_png(pdf_bytes)
@@ -267,7 +267,7 @@ def store_generated_pdf(
         )
         emit_for("de.jcportal.document.delivered", document)
         if direction == Document.Direction.INBOUND:
-            route_document(document)
+            delivery.deliver(document)
     return document
 
 

@@ -12,8 +12,6 @@ from . import pipeline
 
 logger = logging.getLogger(__name__)
 
-RETRY_SECONDS = 30
-
 
 @shared_task(
     name="jcportal.documents.tasks.run_pipeline",
@@ -25,10 +23,15 @@ RETRY_SECONDS = 30
 )
 def run_pipeline(self, document_id: str) -> str:  # type: ignore[no-untyped-def]
     """Run (or resume) the intake pipeline of one document."""
-    outcome = pipeline.run(document_id)
-    if outcome == "retry" and not self.request.is_eager:
-        # e.g. the virus scanner is down: never deliver unscanned, try again later
-        raise self.retry(countdown=RETRY_SECONDS)
+    try:
+        outcome = pipeline.run(document_id)
+    except Exception as exc:
+        if not pipeline.is_outage(exc) or self.request.is_eager:
+            raise
+        outcome = "waiting"  # e.g. the database was down before the document could be claimed
+    if outcome == "waiting" and not self.request.is_eager:
+        # the virus scanner (or storage, the database) is down: never deliver unscanned, wait for it
+        raise self.retry(countdown=pipeline.wait_retry_seconds())
     return outcome
 
 

@@ -591,11 +591,9 @@ def apply_action(
     # the event carries the workflow result to the exporters (the Fachverfahren record) and webhooks
     emit_workflow_result(submission, action)
     if submission.document_id and new_status != Submission.Status.QUERY:
-        from jcportal.inbox.models import InboxItem
+        from jcportal.inbox import services as inbox_services
 
-        InboxItem.objects.filter(document_id=submission.document_id).exclude(
-            state=InboxItem.State.DONE
-        ).update(state=InboxItem.State.DONE, done_at=timezone.now())
+        inbox_services.close_items_of(submission.document_id, user)
     return submission
 
 
@@ -637,10 +635,10 @@ def answer_query(
     submission.status = Submission.Status.SUBMITTED
     submission.save(update_fields=["replies", "status", "updated_at"])
     if submission.document_id:
-        from jcportal.inbox.models import InboxItem
+        from jcportal.inbox import services as inbox_services
 
-        InboxItem.objects.filter(document_id=submission.document_id).update(
-            state=InboxItem.State.OPEN, done_at=None
+        inbox_services.reopen_items_of(
+            submission.document_id, user if getattr(user, "is_authenticated", False) else None
         )
     audit(
         "eforms.submission.answered",

@@ -6,3 +6,10 @@ class InboxConfig(AppConfig):
     name = "jcportal.inbox"
     label = "inbox"
     verbose_name = _("Inbox and routing")
+
+    def ready(self) -> None:
+        from jcportal.documents import delivery
+
+        from .services import InboxDelivery
+
+        delivery.targets.add("inbox", InboxDelivery(), replace=True)

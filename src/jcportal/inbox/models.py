@@ -289,6 +289,7 @@ class InboxEvent(models.Model):
         REOPENED = "reopened", _("Reopened")
         FORWARDED = "forwarded", _("Forwarded")
         REASSIGNED = "reassigned", _("Household assigned to another caseworker")
+        CLEARING = "clearing", _("Handed to the clearing team")
 
     document = models.ForeignKey("documents.Document", on_delete=models.CASCADE, related_name="inbox_events")
     item = models.ForeignKey(

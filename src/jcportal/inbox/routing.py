@@ -55,6 +55,9 @@ MESSAGES: dict[str, Any] = {
     "deputy": _("%(deputy)s deputises for %(person)s (absent %(start)s to %(end)s)."),
     "forwarded": _("Forwarded by %(person)s."),
     "legacy": _("Routed: %(text)s"),
+    # the intake hands a document it could not finish to the clearing team (inbox.services.hand_to_clearing)
+    "quarantined": _("The virus scanner found %(detail)s; the document is held back."),
+    "intake_failed": _("The intake could not finish the document (%(detail)s)."),
 }
 
 UMLAUTS = {"Ä": "A", "Ö": "O", "Ü": "U"}

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from jcportal.accounts.models import Absence, User
 from jcportal.audit.services import audit
+from jcportal.documents import lifecycle as document_lifecycle
 from jcportal.households.models import Household, Team
 
 from . import routing
@@ -86,13 +87,23 @@ def _notify(item: InboxItem) -> None:
         listener(item)
 
 
+# Reason codes of the items the intake hands to the clearing team (not routed work).
+CLEARING_CODES = ("quarantined", "intake_failed")
+
+
+def _is_clearing(item: InboxItem) -> bool:
+    steps = item.reason_steps or []
+    return bool(steps) and steps[0].get("code") in CLEARING_CODES
+
+
 @transaction.atomic
 def route_document(document) -> list[InboxItem]:  # type: ignore[no-untyped-def]
     """Put a delivered document into the right inbox(es). Idempotent: a second call adds nothing.
 
-    Letters *from* the Jobcenter (direction outbound) are not inbox work and are not routed.
+    Letters *from* the Jobcenter (direction outbound) are not inbox work and are not routed. A clearing
+    hand-over of the intake (a retried failure) does not count as routed.
     """
-    existing = list(document.inbox_items.all())
+    existing = [item for item in document.inbox_items.all() if not _is_clearing(item)]
     if existing:
         return existing
     if getattr(document, "direction", "inbound") == "outbound":
@@ -127,6 +138,80 @@ def route_document(document) -> list[InboxItem]:  # type: ignore[no-untyped-def]
     return items
 
 
+@transaction.atomic
+def hand_to_clearing(document, *, code: str, detail: str) -> InboxItem | None:  # type: ignore[no-untyped-def]
+    """The intake could not finish ``document`` (``code`` in CLEARING_CODES): an item for the clearing
+    team of the household's office. Idempotent while such an item is open."""
+    for item in document.inbox_items.all():
+        if _is_clearing(item) and item.state != InboxItem.State.DONE:
+            return None
+    team = clearing_team(document)
+    steps = [routing._step(code, detail=detail[:200])]
+    steps.append(routing._step("clearing", team=team.name) if team else routing._step("no_clearing"))
+    item = _put(document, assignee=None, team=team, steps=steps)
+    InboxEvent.objects.create(
+        document=document,
+        item=item,
+        action=InboxEvent.Action.CLEARING,
+        target=team.name if team else "",
+        note=detail[:2000],
+    )
+    return item
+
+
+@transaction.atomic
+def resolve_clearing(document, *, actor: Any) -> int:  # type: ignore[no-untyped-def]
+    """Staff retried the intake: its open clearing items are done (each with its event)."""
+    closed = 0
+    for item in document.inbox_items.exclude(state=InboxItem.State.DONE):
+        if _is_clearing(item):
+            _close(item, actor)
+            closed += 1
+    return closed
+
+
+def _close(item: InboxItem, user: Any, note: str = "") -> None:
+    item.state = InboxItem.State.DONE
+    item.done_at = timezone.now()
+    item.save(update_fields=["state", "done_at"])
+    _event(item, user, InboxEvent.Action.PROCESSED, note=note)
+
+
+@transaction.atomic
+def close_items_of(document_id: Any, user: Any, *, note: str = "") -> int:
+    """Another workflow settled the document (e.g. an online service was decided): its open items are
+    done, each with its event."""
+    items = list(InboxItem.objects.filter(document_id=document_id).exclude(state=InboxItem.State.DONE))
+    for item in items:
+        _close(item, user, note)
+    return len(items)
+
+
+@transaction.atomic
+def reopen_items_of(document_id: Any, user: Any, *, note: str = "") -> int:
+    """The document needs staff again (e.g. the applicant answered a question): its items are open."""
+    items = list(InboxItem.objects.filter(document_id=document_id).exclude(state=InboxItem.State.OPEN))
+    for item in items:
+        item.state = InboxItem.State.OPEN
+        item.done_at = None
+        item.save(update_fields=["state", "done_at"])
+        _event(item, user, InboxEvent.Action.REOPENED, note=note)
+    return len(items)
+
+
+class InboxDelivery:
+    """The inbox as the intake's delivery target (registered in ``documents.delivery.targets``)."""
+
+    def deliver(self, document) -> None:  # type: ignore[no-untyped-def]
+        route_document(document)
+
+    def hand_to_clearing(self, document, *, code: str, detail: str) -> None:  # type: ignore[no-untyped-def]
+        hand_to_clearing(document, code=code, detail=detail)
+
+    def resolve_clearing(self, document, *, actor: Any) -> None:  # type: ignore[no-untyped-def]
+        resolve_clearing(document, actor=actor)
+
+
 # --- what staff do with an item ------------------------------------------------------------------
 
 
@@ -149,50 +234,30 @@ def _event(item: InboxItem, user: Any, action: str, target: str = "", note: str 
 @transaction.atomic
 def mark_read(item: InboxItem, user: Any) -> InboxItem:
     """The staff member opened the document: the item is open, the citizen sees "opened"."""
-    from jcportal.documents.models import Document
-
     now = timezone.now()
-    document = item.document
     if item.state == InboxItem.State.NEW:
         item.state = InboxItem.State.OPEN
         item.opened_at = now
         item.save(update_fields=["state", "opened_at"])
         _event(item, user, InboxEvent.Action.OPENED)
-    if document.opened_at is None or document.status in (Document.Status.DELIVERED, Document.Status.CHECKED):
-        fields = []
-        if document.opened_at is None:
-            document.opened_at = now
-            fields.append("opened_at")
-        if document.status in (Document.Status.DELIVERED, Document.Status.CHECKED, Document.Status.RECEIVED):
-            document.status = Document.Status.OPENED
-            fields.append("status")
-        if fields:
-            Document.objects.filter(pk=document.pk).update(**{f: getattr(document, f) for f in fields})
+    document_lifecycle.mark_opened(item.document, at=now)
     return item
 
 
 @transaction.atomic
 def mark_processed(item: InboxItem, user: Any, request: HttpRequest | None = None) -> InboxItem:
     """Done: every inbox item of the document is closed (also a deputy's) and the citizen sees "processed"."""
-    from jcportal.documents.models import Document
-
     now = timezone.now()
     document = item.document
     if item.opened_at is None:
         mark_read(item, user)
+    # one action, one event (on the acting item): the document's other items close with it
     InboxItem.objects.filter(document=document).exclude(state=InboxItem.State.DONE).update(
         state=InboxItem.State.DONE, done_at=now
     )
     item.state = InboxItem.State.DONE
     item.done_at = now
-    updates: dict[str, Any] = {"processed_at": document.processed_at or now}
-    if document.status not in (Document.Status.REJECTED, Document.Status.QUARANTINED):
-        updates["status"] = Document.Status.PROCESSED
-    if document.opened_at is None:
-        updates["opened_at"] = now
-    Document.objects.filter(pk=document.pk).update(**updates)
-    for key, value in updates.items():
-        setattr(document, key, value)
+    document_lifecycle.mark_processed(document, at=now)
     _event(item, user, InboxEvent.Action.PROCESSED)
     on_behalf = _on_behalf(item, user)
     audit(

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from jcportal.audit.models import AuditEvent
-from jcportal.documents import pipeline, selectors, services
+from jcportal.documents import lifecycle, pipeline, selectors, services
 from jcportal.documents.models import Document, OriginalFile
 from jcportal.inbox.models import InboxItem
 
@@ -155,21 +155,29 @@ def test_clean_files_pass_the_real_scanner(upload, clamd):
     assert document.status == Document.Status.DELIVERED
 
 
-def test_scanner_required_but_down_waits_and_never_delivers_unscanned(upload, settings, tmp_path):
+def test_scanner_down_waits_without_counting_and_resumes_when_it_is_back(
+    upload, settings, tmp_path, clamd_socket
+):
     settings.MALWARE_SCAN_REQUIRED = True
     settings.CLAMD_SOCKET = str(tmp_path / "no-such-clamd.sock")
+    settings.PIPELINE_MAX_ATTEMPTS = 3
     document = upload(("gut.jpg", samples.jpeg()))
     assert document.status == Document.Status.RECEIVED
-    assert document.pipeline_step == "scan"
+    assert document.pipeline_step == "scan" and document.pipeline_state == pipeline.WAITING
     assert "unavailable" in document.pipeline_error
-    assert not InboxItem.objects.filter(document=document).exists()
-    # it keeps waiting; after PIPELINE_MAX_ATTEMPTS a person in the clearing team is told, still undelivered
-    settings.PIPELINE_MAX_ATTEMPTS = 3
-    assert pipeline.run(str(document.pk)) == "retry"
-    assert pipeline.run(str(document.pk)) == "gave_up"
+    # however long the outage lasts, waiting is no attempt: never given up, never delivered unscanned
+    for _ in range(5):
+        assert pipeline.run(str(document.pk)) == "waiting"
     document.refresh_from_db()
     assert document.status == Document.Status.RECEIVED and not document.pdf
-    assert "unavailable" in InboxItem.objects.get(document=document).reason
+    assert document.pipeline_attempts == 0
+    assert not InboxItem.objects.filter(document=document).exists()
+    assert pipeline.stalled_documents(older_than_seconds=-60).filter(pk=document.pk).exists()
+    settings.CLAMD_SOCKET = clamd_socket  # the scanner is back
+    assert pipeline.run(str(document.pk)) == "done"
+    document.refresh_from_db()
+    assert document.status == Document.Status.DELIVERED and document.pipeline_state == ""
+    assert InboxItem.objects.filter(document=document).count() == 1
 
 
 def test_pipeline_is_idempotent_and_resumable(upload, household, settings):
@@ -294,8 +302,9 @@ def test_rating_summary():
         services.record_rating(household=None, user=None, stars=6)
 
 
-def test_a_document_that_keeps_failing_goes_to_the_clearing_team(upload, settings, monkeypatch):
+def test_a_document_that_keeps_failing_is_parked_for_the_clearing_team(upload, settings, monkeypatch):
     from jcportal.households.tests.factories import TeamFactory
+    from jcportal.inbox.models import InboxEvent
 
     clearing = TeamFactory(is_clearing=True)
     settings.PIPELINE_MAX_ATTEMPTS = 2
@@ -309,9 +318,67 @@ def test_a_document_that_keeps_failing_goes_to_the_clearing_team(upload, setting
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(pipeline.MergeStep, "run", broken)
-    for _ in range(2):
-        with pytest.raises(RuntimeError):
-            pipeline.run(str(document.pk))
+    with pytest.raises(RuntimeError):
+        pipeline.run(str(document.pk))
+    assert pipeline.run(str(document.pk)) == "failed"
+    document.refresh_from_db()
+    assert document.pipeline_state == pipeline.FAILED and document.status == Document.Status.RECEIVED
     item = InboxItem.objects.get(document=document)
     assert item.team == clearing and "disk full" in item.reason
+    assert item.household_id == document.household_id and item.doc_type == document.doc_type
+    assert item.received_at == document.received_at
+    assert InboxEvent.objects.filter(item=item, action=InboxEvent.Action.CLEARING).exists()
     assert not pipeline.stalled_documents(older_than_seconds=-60).filter(pk=document.pk).exists()
+    assert pipeline.run(str(document.pk)) == "busy"  # parked: nobody runs it again by themselves
+
+
+def test_attempts_count_when_claimed_so_a_worker_killer_is_parked(upload, settings):
+    """A job that kills its worker never reaches an ``except``: its claims alone park it."""
+    from jcportal.households.tests.factories import TeamFactory
+
+    TeamFactory(is_clearing=True)
+    settings.PIPELINE_MAX_ATTEMPTS = 3
+    document = upload(("a.jpg", samples.jpeg()))
+    Document.objects.filter(pk=document.pk).update(
+        pipeline_step="normalise", status=Document.Status.RECEIVED, delivered_at=None
+    )
+    InboxItem.objects.filter(document=document).delete()
+    for attempt in range(1, 4):  # the worker dies in the step each time: the lease is simply left behind
+        assert pipeline.claim(str(document.pk))
+        pipeline.release(str(document.pk))
+        document.refresh_from_db()
+        assert document.pipeline_attempts == attempt
+    assert not pipeline.claim(str(document.pk))
+    document.refresh_from_db()
+    assert document.pipeline_state == pipeline.FAILED
+    assert "3 times" in document.pipeline_error
+    assert InboxItem.objects.filter(document=document).count() == 1
+
+
+def test_staff_retry_a_parked_document_and_it_is_routed_to_the_caseworker(
+    upload, settings, caseworker, django_capture_on_commit_callbacks
+):
+    from jcportal.households.tests.factories import TeamFactory
+    from jcportal.inbox.models import InboxEvent
+
+    TeamFactory(is_clearing=True)
+    settings.PIPELINE_MAX_ATTEMPTS = 1
+    document = upload(("a.jpg", samples.jpeg()))
+    Document.objects.filter(pk=document.pk).update(
+        pipeline_step="normalise", status=Document.Status.RECEIVED, delivered_at=None
+    )
+    InboxItem.objects.filter(document=document).delete()
+    assert pipeline.claim(str(document.pk))  # a crash
+    pipeline.release(str(document.pk))
+    assert pipeline.run(str(document.pk)) == "busy"
+    document.refresh_from_db()
+    assert document.pipeline_state == pipeline.FAILED
+    with django_capture_on_commit_callbacks(execute=True):
+        assert lifecycle.retry_intake(document, actor=caseworker)  # eager: runs after the commit
+    document.refresh_from_db()
+    assert document.status == Document.Status.DELIVERED and document.pipeline_state == ""
+    items = InboxItem.objects.filter(document=document)
+    assert {(i.assignee_id, i.state) for i in items} == {(None, "done"), (caseworker.pk, "new")}
+    assert AuditEvent.objects.filter(action="document.intake_retried", object_id=str(document.pk)).exists()
+    assert InboxEvent.objects.filter(document=document, action=InboxEvent.Action.PROCESSED).count() == 1
+    assert not lifecycle.retry_intake(document, actor=caseworker)
