@@ -449,6 +449,18 @@ def api_client_households(client: Any) -> QuerySet[Household]:
     return Household.objects.filter(condition)
 
 
+def client_may_place_household(client: Any, *, office_id: int | None, team_id: int | None) -> bool:
+    """Whether an API client (households:write) may create a household in, or move one to, this office
+    and team: it must land in the client's own territory, or the client would write what it cannot see."""
+    if not _client_active(client):
+        return False
+    if getattr(client, "all_households", False):
+        return True
+    offices = set(client.offices.values_list("pk", flat=True))
+    teams = set(client.teams.values_list("pk", flat=True))
+    return (office_id is not None and office_id in offices) or (team_id is not None and team_id in teams)
+
+
 def client_can_see_household(client: Any, household: Household | None) -> bool:
     if household is None:
         return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -65,3 +66,78 @@ class ApiClient(models.Model):
         if self.last_used_at is None or (now - self.last_used_at).total_seconds() > 60:
             ApiClient.objects.filter(pk=self.pk).update(last_used_at=now)
             self.last_used_at = now
+
+
+class PersonReference(models.Model):
+    """The Fachverfahren's id of a household member, so a nightly sync finds the same person again."""
+
+    person = models.OneToOneField(
+        "households.Person", on_delete=models.CASCADE, related_name="fachverfahren_reference"
+    )
+    external_id = models.CharField(_("Fachverfahren person id"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("Fachverfahren person id")
+        verbose_name_plural = _("Fachverfahren person ids")
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class PartUpload(models.Model):
+    """A large file uploaded in parts (the ZGW "bestandsdelen" pattern): announced, parts, completed.
+
+    Parts are stored under ``api-uploads/<id>/``; completion joins them as a stream into the intake and
+    removes them. Uploads that are not completed by ``expires_at`` are removed by a housekeeping task."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="uploads")
+    household = models.ForeignKey("households.Household", on_delete=models.CASCADE, related_name="+")
+    doc_type = models.CharField(max_length=40)
+    title = models.CharField(max_length=200, blank=True)
+    file_name = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField()
+    part_size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    document = models.ForeignKey(
+        "documents.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("upload in parts")
+        verbose_name_plural = _("uploads in parts")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.pk})"
+
+    @property
+    def part_count(self) -> int:
+        return max(1, -(-self.size // self.part_size))
+
+    def expected_size(self, number: int) -> int:
+        """Bytes part ``number`` (1-based) must have: all full but the last."""
+        if number < self.part_count:
+            return self.part_size
+        return self.size - self.part_size * (self.part_count - 1)
+
+    def storage_prefix(self) -> str:
+        return f"api-uploads/{self.pk}/"
+
+
+class UploadPart(models.Model):
+    upload = models.ForeignKey(PartUpload, on_delete=models.CASCADE, related_name="parts")
+    number = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    name = models.CharField(max_length=300)
+    received_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["upload", "number"]
+        constraints = [models.UniqueConstraint(fields=["upload", "number"], name="upload_part_once")]
+
+    def __str__(self) -> str:
+        return f"{self.upload_id} part {self.number}"

@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views_documents, views_events
+from . import views_documents, views_events, views_households, views_letters
 
 app_name = "api"
 
@@ -25,4 +25,9 @@ urlpatterns = [
         name="document-acknowledgement",
     ),
     path("events/", views_events.EventFeed.as_view(), name="event-feed"),
+    path("households/", views_households.HouseholdList.as_view(), name="household-list"),
+    path("households/bulk/", views_households.HouseholdBulk.as_view(), name="household-bulk"),
+    path("households/<str:bg_number>/", views_households.HouseholdDetail.as_view(), name="household-detail"),
+    path("households/<str:bg_number>/letters/", views_letters.LetterCreate.as_view(), name="letter-create"),
+    path("letters/<uuid:letter_id>/", views_letters.LetterDetail.as_view(), name="letter-detail"),
 ]

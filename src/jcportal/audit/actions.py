@@ -146,6 +146,15 @@ for _name, _label, _visible in [
     ("events.webhook.secret_rotated", _("Webhook secret rotated"), False),
     ("events.webhook.deleted", _("Webhook deleted"), False),
     ("events.webhook.redelivered", _("Failed webhook sent again"), False),
+    # integration API: resources other than documents and events (api/views_*.py)
+    ("household.synced", _("Household data updated from the specialist system"), True),
+    ("api.households_listed", _("Households read by a connected system"), False),
+    ("api.household_read", _("Household data read by a connected system"), True),
+    ("api.letter_read", _("Letter read by a connected system"), True),
+    ("api.docrequest_read", _("Document request read by a connected system"), True),
+    ("api.submissions_listed", _("Online applications read by a connected system"), False),
+    ("api.submission_read", _("Online application read by a connected system"), True),
+    ("api.upload_completed", _("Document uploaded by a connected system"), True),
     # the audit log itself
     ("audit.epoch_sealed", _("Audit log month sealed"), False),
     ("audit.epochs_pruned", _("Old months of the audit log deleted"), False),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC
 from typing import Any
 
@@ -77,6 +77,43 @@ def audit(
 ) -> AuditEvent:
     """Append one event to the chain. Runs in its own atomic block and survives the caller's rollback
     only if the caller commits; call it inside the transaction that does the audited thing."""
+    event = _entry(
+        action,
+        request=request,
+        actor=actor,
+        obj=obj,
+        household=household,
+        on_behalf_of=on_behalf_of,
+        details=details,
+    )
+    return _append([event])[0]
+
+
+def audit_many(
+    action: str,
+    entries: Iterable[tuple[models.Model | None, Any, dict[str, Any] | None]],
+    *,
+    actor: Any = None,
+) -> list[AuditEvent]:
+    """``audit`` for many objects at once (a bulk sync): one ``(obj, household, details)`` per entry, all
+    chained under one lock and written in one insert."""
+    events = [
+        _entry(action, actor=actor, obj=obj, household=household, details=details)
+        for obj, household, details in entries
+    ]
+    return _append(events) if events else []
+
+
+def _entry(
+    action: str,
+    *,
+    request: HttpRequest | None = None,
+    actor: Any = None,
+    obj: models.Model | None = None,
+    household: Any = None,
+    on_behalf_of: str = "",
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user if request.user.is_authenticated else None
     # An ``accounts.actor.Actor`` (duck-typed: this lower layer imports nothing of accounts): its user is
@@ -121,19 +158,32 @@ def audit(
     )
     if action not in ACTIONS:
         logger.warning("audit action %s is not declared in audit/actions.py", action)
+    return event
+
+
+def _append(events: list[AuditEvent]) -> list[AuditEvent]:
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        event.sequence = head.sequence + 1
-        event.previous_hash = _link_for(head, event)
-        event.entry_hash = compute_hash(event, event.previous_hash)
-        event.save()
-        head.sequence = event.sequence
-        head.last_hash = event.entry_hash
+        for event in events:
+            event.sequence = head.sequence + 1
+            event.previous_hash = _link_for(head, event)
+            event.entry_hash = compute_hash(event, event.previous_hash)
+            head.sequence = event.sequence
+            head.last_hash = event.entry_hash
+        if len(events) == 1:
+            events[0].save()
+        else:
+            AuditEvent.objects.bulk_create(events, batch_size=500)
         head.save(update_fields=["sequence", "last_hash", "epoch_period", "epoch_first_sequence"])
-    logger.info(
-        "audit %s actor=%s object=%s:%s", action, event.actor_label, event.object_type, event.object_id
-    )
-    return event
+    for event in events:
+        logger.info(
+            "audit %s actor=%s object=%s:%s",
+            event.action,
+            event.actor_label,
+            event.object_type,
+            event.object_id,
+        )
+    return events
 
 
 def period_of(at: Any) -> str:

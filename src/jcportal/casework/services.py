@@ -53,8 +53,11 @@ def can_release(document: Document) -> bool:
 
 
 @transaction.atomic
-def release_document(document: Document, *, by: Any, request: HttpRequest | None = None) -> Document:
-    """Make the document visible to the household under "From the Jobcenter" and notify them."""
+def release_document(
+    document: Document, *, by: Any, request: HttpRequest | None = None, actor: Any = None
+) -> Document:
+    """Make the document visible to the household under "From the Jobcenter" and notify them.
+    ``actor`` (an ``Actor``) is who the audit records when no staff member releases it (an API client)."""
     if not can_release(document):
         raise ReleaseError(_("This document cannot be released."))
     if document.released_at and not document.release_revoked_at:
@@ -66,7 +69,7 @@ def release_document(document: Document, *, by: Any, request: HttpRequest | None
     audit(
         "document.released",
         request=request,
-        actor=by,
+        actor=actor or by,
         obj=document,
         household=document.household_id,
         details={"receipt_number": document.receipt_number, "doc_type": document.doc_type},
@@ -109,6 +112,26 @@ def upload_and_release(
     )
     document.refresh_from_db()
     return release_document(document, by=by, request=request)
+
+
+def post_letter(*, household: Any, actor: Any, doc_type: str, title: str, file: Any) -> Document:
+    """A letter (e.g. a Bescheid) a Fachverfahren posts through the API (``actor``: the API client): the
+    PDF goes through the one intake entry point as an outbound document and is released to the household,
+    which sees and downloads it under "From the Jobcenter" once the intake has checked it."""
+    from jcportal.documents.services import accept_upload
+
+    with transaction.atomic():
+        document = accept_upload(
+            household=household,
+            uploaded_by=None,
+            doc_type=doc_type,
+            title=title,
+            files=[file],
+            channel=Document.Channel.BACKOFFICE,
+            direction=Document.Direction.OUTBOUND,
+        )
+        document.refresh_from_db()
+        return release_document(document, by=None, actor=actor)
 
 
 # --- notifications -------------------------------------------------------------------------------

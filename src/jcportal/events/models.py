@@ -62,6 +62,10 @@ class Subscription(models.Model):
         _("event types"), default=list, blank=True, help_text=_("Empty: all types.")
     )
     active = models.BooleanField(_("active"), default=True)
+    # the API client that manages it through the API (webhooks:manage); None: set up by an administrator
+    client = models.ForeignKey(
+        "api.ApiClient", on_delete=models.CASCADE, null=True, blank=True, related_name="subscriptions"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

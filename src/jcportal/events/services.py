@@ -91,6 +91,36 @@ def emit(
     return event
 
 
+def emit_many(
+    type_: str, items: Iterable[tuple[Any, Any, dict[str, Any]]], *, dataref: str | None = None
+) -> list[Event]:
+    """``emit`` for many subjects of one type at once (a bulk sync): ``(subject, household, data)`` per
+    item, one insert and one dispatcher start after the commit. ``dataref`` may contain ``{subject}``."""
+    declared = event_types[type_]
+    now = timezone.now()
+    rows = []
+    for subject, household, data in items:
+        subject_id = _id(subject)
+        payload = dict(data or {})
+        if household is not None and hasattr(household, "bg_number"):
+            payload.setdefault("bg_number", household.bg_number)
+        rows.append(
+            Event(
+                type=type_,
+                subject=subject_id,
+                time=now,
+                dataref=(dataref or declared.dataref).format(subject=subject_id),
+                data=json.loads(json.dumps(payload, default=str)),
+                household_id=getattr(household, "pk", household),
+            )
+        )
+    if not rows:
+        return []
+    events = Event.objects.bulk_create(rows, batch_size=500)
+    transaction.on_commit(kick)
+    return events
+
+
 def describe(obj: Any) -> dict[str, Any]:
     """The ids an event may carry about ``obj`` (receipt number, Vorgangsnummer, form, direction)."""
     data: dict[str, Any] = {}
@@ -389,7 +419,12 @@ def create_subscription(
     url, wanted = _clean(url, event_types)
     secret = signing.new_secret()
     subscription = Subscription.objects.create(
-        name=(name or url)[:200], url=url, event_types=wanted, active=active, secret=secret
+        name=(name or url)[:200],
+        url=url,
+        event_types=wanted,
+        active=active,
+        secret=secret,
+        client=client if getattr(client, "pk", None) else None,
     )
     audit(
         "events.webhook.created",
