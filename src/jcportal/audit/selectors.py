@@ -52,7 +52,7 @@ def _who(event: AuditEvent, viewer) -> str:  # type: ignore[no-untyped-def]
     actor = event.actor
     if actor is None:
         return _("Jobcenter (automatic)") if event.actor_label != "anonymous" else _("Someone without login")
-    if actor.pk == viewer.pk:
+    if viewer is not None and actor.pk == viewer.pk:
         return _("You")
     role = Role(actor.role).label if actor.role in Role.values else actor.role
     if actor.role == Role.REPRESENTATIVE:
@@ -65,14 +65,17 @@ def _who(event: AuditEvent, viewer) -> str:  # type: ignore[no-untyped-def]
     return str(role)
 
 
-def transparency_entries(household, viewer, limit: int = 200) -> list[TransparencyEntry]:  # type: ignore[no-untyped-def]
+def transparency_entries(household, viewer, limit: int | None = 200) -> list[TransparencyEntry]:  # type: ignore[no-untyped-def]
     """Readable events of one household for its citizens: what happened, when, and by which role/office
-    (never staff names or internal details)."""
+    (never staff names or internal details). ``viewer`` None: "You" is never said (exports by staff);
+    ``limit`` None: all of them (the access log export)."""
     events = (
         AuditEvent.objects.filter(household_id=household.pk, action__in=citizen_visible_actions())
         .select_related("actor", "actor__team", "actor__team__service_office")
-        .order_by("-sequence")[:limit]
+        .order_by("-sequence")
     )
+    if limit is not None:
+        events = events[:limit]
     return [
         TransparencyEntry(
             at=e.at, what=label_for(e.action), who=_who(e, viewer), on_behalf=bool(e.on_behalf_of)

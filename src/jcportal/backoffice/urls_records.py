@@ -2,7 +2,11 @@
 
 from django.urls import path
 
+from jcportal.accounts import policy
+from jcportal.audit import views as audit_views
+
 from . import views_records as views
+from .decorators import staff_required
 
 urlpatterns = [
     path("aufbewahrung/", views.records_home, name="records"),
@@ -21,4 +25,10 @@ urlpatterns = [
     path("aufbewahrung/eintrag/<int:item_id>/herausnehmen/", views.item_exclude, name="records-item-exclude"),
     path("aufbewahrung/sperren/", views.hold_place, name="records-hold-place"),
     path("aufbewahrung/sperren/<int:hold_id>/aufheben/", views.hold_release, name="records-hold-release"),
+    # the data-protection officer: a household's access log for an Art. 15 DSGVO request
+    path(
+        "protokoll/auskunft/<str:fmt>/",
+        staff_required(policy.can_read_audit_log)(audit_views.staff_export),
+        name="access-log-export",
+    ),
 ]

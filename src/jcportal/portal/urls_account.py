@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from jcportal.audit import views as audit_views
+
 from . import views_account as views
 
 urlpatterns = [
@@ -18,5 +20,10 @@ urlpatterns = [
         name="representation-revoke",
     ),
     path("konto/wer-hat-zugegriffen/", views.transparency, name="transparency"),
+    path(
+        "konto/wer-hat-zugegriffen/<str:fmt>/",
+        views.portal_user_required(audit_views.citizen_export),
+        name="transparency-export",
+    ),
     path("haushalt-waehlen/", views.choose_household, name="choose-household"),
 ]
