@@ -134,6 +134,10 @@ for _name, _label, _visible in [
     ("eforms.copy.downloaded", _("Copy of an online application downloaded"), True),
     ("eforms.krankmeldung.exported", _("Sick report passed to the specialist system"), True),
     ("eforms.submissions.exported", _("List of online applications exported"), False),
+    # exporters to the DMS and the Fachverfahren (also registered by exporters.apps)
+    ("exporters.config.changed", _("Exporter configuration changed"), False),
+    ("exporters.record.exported", _("Online service data passed to the specialist system"), True),
+    ("exporters.xdomea.downloaded", _("Case file downloaded as xdomea"), True),
     # scan station
     ("scan.batch_uploaded", _("Scanned mail uploaded"), False),
     ("scan.batch_viewed", _("Scanned mail opened"), False),

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import urls_accounts, urls_cases, urls_integration, urls_scan, urls_services, views
+from . import urls_accounts, urls_cases, urls_exporters, urls_integration, urls_scan, urls_services, views
 
 app_name = "backoffice"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     *urls_services.urlpatterns,
     *urls_scan.urlpatterns,
     *urls_integration.urlpatterns,
+    *urls_exporters.urlpatterns,
     path("", include("jcportal.backoffice.urls_records")),
     path("", include("jcportal.backoffice.urls_failures")),
 ]

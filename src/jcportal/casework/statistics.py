@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
@@ -58,6 +59,7 @@ class Statistics:
     ratings: dict[str, Any] | None = None
     open_requests: int | None = None
     overdue_requests: int | None = None
+    dms_unacknowledged: int = 0  # sent to the DMS longer than DMS_ACK_OVERDUE_HOURS ago, not filed
 
     @property
     def portal_percent(self) -> int:
@@ -176,6 +178,13 @@ def _open_requests(office: ServiceOffice | None) -> tuple[int | None, int | None
     return qs.open().count(), qs.overdue().count()
 
 
+def dms_unacknowledged(office: ServiceOffice | None) -> int:
+    """Documents sent to the DMS more than ``DMS_ACK_OVERDUE_HOURS`` ago that it has not acknowledged."""
+    cutoff = timezone.now() - dt.timedelta(hours=settings.DMS_ACK_OVERDUE_HOURS)
+    qs = Document.objects.filter(exported_at__lte=cutoff, filed_at__isnull=True)
+    return (qs.filter(household__service_office=office) if office is not None else qs).count()
+
+
 def per_office() -> list[OfficeRow]:
     since = timezone.now() - dt.timedelta(weeks=WEEKS)
     model = _request_model()
@@ -223,4 +232,5 @@ def compute(office: ServiceOffice | None = None) -> Statistics:
         ratings=_ratings(),
         open_requests=open_requests,
         overdue_requests=overdue,
+        dms_unacknowledged=dms_unacknowledged(office),
     )

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from jcportal.core.forms import GovForm
 from jcportal.core.registry import Registry
 
 
@@ -60,7 +61,7 @@ def target_folder(subfolder: str) -> Path:
     return path
 
 
-class FolderOptions(forms.Form):
+class FolderOptions(GovForm):
     folder = forms.CharField(
         label=_("Folder"),
         max_length=300,

@@ -15,8 +15,12 @@ from jcportal.documents.models import Document
 from .models import ExporterConfig, ExportJob
 
 
+def overdue_hours() -> int:
+    return int(settings.DMS_ACK_OVERDUE_HOURS)
+
+
 def overdue_cutoff() -> Any:
-    return timezone.now() - timedelta(hours=settings.DMS_ACK_OVERDUE_HOURS)
+    return timezone.now() - timedelta(hours=overdue_hours())
 
 
 def unacknowledged(user: Any) -> QuerySet[Document]:
