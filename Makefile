@@ -8,7 +8,7 @@ PYTEST_ARGS ?= -q -p no:cacheprovider -n auto --durations=15
 PG_URL ?= postgres://postgres@127.0.0.1:5432/jcportal
 export PYTHONPATH := src
 
-.PHONY: run run-cluster test system-deps venv prepare lint typecheck test-sqlite test-postgres bench fuzz messages compilemessages clean
+.PHONY: run run-cluster test system-deps venv prepare lint typecheck test-sqlite test-postgres bench audit fuzz messages compilemessages clean
 
 system-deps:
 	bash scripts/install-system-deps.sh
@@ -54,6 +54,11 @@ test: system-deps lint typecheck test-sqlite test-postgres
 # Speed and memory targets as ratios measured in one run (bench/README.md); not part of `make test`.
 bench: venv
 	$(PY) bench/run.py
+
+# Known vulnerabilities in requirements.lock (pip-audit). Fails with exit code 2, saying so, when no
+# vulnerability database answers (these machines reach none): never a silent pass. docs/operations/security.md
+audit: venv
+	$(PY) scripts/audit.py
 
 # Coverage-guided fuzzing of every parser of untrusted bytes (atheris), FUZZ_SECONDS per target; not in `make test`
 # (its short cousin, the Hypothesis property tests, is).
