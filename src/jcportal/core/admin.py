@@ -1,7 +1,10 @@
+from django import forms
 from django.contrib import admin
+from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import intake
 from .models import AccessibilityFeedback, Page, SignLanguageVideo
 
 
@@ -12,8 +15,25 @@ class PageAdmin(admin.ModelAdmin):
     search_fields = ["title", "body"]
 
 
+VIDEO_TYPES = {"video/mp4": "MP4", "video/webm": "WebM"}
+VIDEO_MAX_BYTES = 500 * 1024 * 1024
+
+
+class SignLanguageVideoForm(forms.ModelForm):
+    class Meta:
+        model = SignLanguageVideo
+        fields = "__all__"
+
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        upload = self.cleaned_data.get("file")
+        if isinstance(upload, UploadedFile):  # a new file: the intake checks of every upload
+            intake.check_file(upload, VIDEO_TYPES, VIDEO_MAX_BYTES)
+        return upload
+
+
 @admin.register(SignLanguageVideo)
 class SignLanguageVideoAdmin(admin.ModelAdmin):
+    form = SignLanguageVideoForm
     list_display = ["title", "duration_seconds", "size_bytes", "position", "published"]
     list_editable = ["position", "published"]
     readonly_fields = ["size_bytes"]

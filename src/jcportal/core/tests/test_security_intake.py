@@ -179,3 +179,39 @@ def test_a_file_beyond_the_limits_is_refused_with_a_message(settings):  # type: 
 
     with translation.override("en"):
         assert "memory or time" in str(problems.get("too_complex").message)
+
+
+# --- administrators' uploads (sign-language videos) ----------------------------------------------------
+
+MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
+
+
+def _video_form(content: bytes, name: str = "dgs.mp4"):  # type: ignore[no-untyped-def]
+    from jcportal.core.admin import SignLanguageVideoForm
+
+    return SignLanguageVideoForm(
+        data={
+            "title": "Willkommen",
+            "description": "",
+            "duration_seconds": 60,
+            "position": 0,
+            "published": "on",
+        },
+        files={"file": SimpleUploadedFile(name, content)},
+    )
+
+
+def test_an_admin_video_upload_is_checked_by_its_content(settings):  # type: ignore[no-untyped-def]
+    settings.MALWARE_SCAN_REQUIRED = False
+    settings.CLAMD_SOCKET = ""
+    settings.CLAMD_HOST = ""
+    page = _video_form(b"<html><script>alert(1)</script></html>")
+    assert not page.is_valid() and "file" in page.errors
+    assert _video_form(MP4_HEAD).is_valid()
+
+
+def test_an_admin_video_upload_is_scanned_for_malware(clamd):  # type: ignore[no-untyped-def]
+    infected = _video_form(MP4_HEAD + samples.eicar())
+    assert not infected.is_valid()
+    with translation.override("en"):
+        assert "malware" in str(infected.errors["file"])
