@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jcportal.accounts.middleware.StaffSecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
+    "jcportal.core.crypto.middleware.KeyUnavailableMiddleware",  # 503 while the master key is missing
 ]
 
 ROOT_URLCONF = "jcportal.urls"

@@ -324,7 +324,10 @@ def local_copy(name: str, suffix: str = "") -> Iterator[str]:
 
 def iter_names(folder: str = "") -> Iterator[str]:
     """Every object name under ``folder`` (recursively), as the storage lists them."""
-    directories, files = default_storage.listdir(folder)
+    try:
+        directories, files = default_storage.listdir(folder)
+    except FileNotFoundError:  # an empty installation: the folder is made by the first save
+        return
     prefix = f"{folder}/" if folder else ""
     for file_name in files:
         yield prefix + file_name

@@ -157,8 +157,11 @@ class LocalMasterKey:
         return True, "local master key"
 
     def rotation_target(self, **options: Any) -> LocalMasterKey:
-        new_key = os.urandom(32)
+        """The new master key, staged in ``master.key.new``; an interrupted rotation reuses it."""
         staged = self.path.with_name(self.path.name + ".new")
+        if staged.exists():
+            return LocalMasterKey(key=_decode_key(staged.read_text()), path=self.path)
+        new_key = os.urandom(32)
         _write_secret(staged, base64.b64encode(new_key).decode() + "\n")
         return LocalMasterKey(key=new_key, path=self.path)
 

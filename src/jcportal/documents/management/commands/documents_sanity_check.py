@@ -10,7 +10,10 @@ from jcportal.documents import sanity
 
 
 class Command(BaseCommand):
-    help = "Check that every original and PDF exists with its recorded SHA-256 and report orphaned files."
+    help = (
+        "Check that every stored object decrypts, that every original and PDF exists with its recorded "
+        "SHA-256, and report orphaned files."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         problems = 0
