@@ -109,6 +109,12 @@ class DocumentSerializer(serializers.ModelSerializer):
         ]
 
 
+class DocumentPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next page (cursor), or null at the end.")
+    previous = serializers.URLField(allow_null=True)
+    results = DocumentSerializer(many=True)
+
+
 class AcknowledgementSerializer(serializers.Serializer):
     dms_reference = serializers.CharField(max_length=200, help_text="The DMS's own id of the filed document.")
     filed_at = serializers.DateTimeField(required=False, help_text="When the DMS filed it (default: now).")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,7 +21,12 @@ from jcportal.documents.models import Document, OriginalFile
 
 from . import scopes
 from .downloads import file_response
-from .serializers import AcknowledgementResultSerializer, AcknowledgementSerializer, DocumentSerializer
+from .serializers import (
+    AcknowledgementResultSerializer,
+    AcknowledgementSerializer,
+    DocumentPageSerializer,
+    DocumentSerializer,
+)
 from .views_base import ApiView
 
 FILE_RESPONSES = {
@@ -61,7 +67,7 @@ class DocumentList(ApiView):
             OpenApiParameter("cursor", str),
             OpenApiParameter("limit", int, description="Page size, at most 500."),
         ],
-        responses=DocumentSerializer(many=True),
+        responses=DocumentPageSerializer,
     )
     def get(self, request: Request) -> Response:
         queryset = _documents().filter(household__in=self.visible_households())
@@ -73,7 +79,10 @@ class DocumentList(ApiView):
         if request.query_params.get("delivered") == "true":
             queryset = queryset.filter(delivered_at__isnull=False)
         paginator = DocumentPagination()
-        page = paginator.paginate_queryset(queryset, request, view=self) or []
+        try:
+            page = paginator.paginate_queryset(queryset, request, view=self) or []
+        except NotFound:
+            return Response({"detail": _("The cursor is not valid.")}, status=status.HTTP_400_BAD_REQUEST)
         self.audit_read("api.documents_listed", documents=[str(document.pk) for document in page])
         data = DocumentSerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)
