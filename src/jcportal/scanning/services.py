@@ -506,35 +506,37 @@ def iter_entries(source: Path) -> Iterator[ImportEntry]:
 
 def import_watched_folder() -> int:
     """Import the PDFs in ``SCAN_IMPORT_DIR`` (an input interface); move each into ``imported/`` or
-    ``failed/`` afterwards. The stored copy in Django's storage is what the system keeps."""
-    from django.core.cache import cache
+    ``failed/`` afterwards. The stored copy in Django's storage is what the system keeps. One worker at
+    a time, on whichever machine (``core.locks``)."""
+    from jcportal.core.locks import single_consumer
 
     folder = settings.SCAN_IMPORT_DIR
     if not folder or not os.path.isdir(folder):
         return 0
-    if not cache.add("scanning:watched-folder-lock", "1", timeout=30 * 60):
-        return 0
+    with single_consumer("scanning.watched-folder", ttl=30 * 60) as mine:
+        if not mine:
+            return 0
+        return _import_folder(Path(folder))
+
+
+def _import_folder(root: Path) -> int:
     imported = 0
-    try:
-        root = Path(folder)
-        now = timezone.now().timestamp()
-        for path in sorted(root.iterdir()):
-            if not path.is_file() or not path.name.lower().endswith(".pdf"):
-                continue
-            if now - path.stat().st_mtime < 10:  # still being written by the scanner
-                continue
-            try:
-                result = import_file(ImportEntry(path), source=ScanBatch.Source.FOLDER)
-            except Exception:
-                logger.exception("scan import of %s failed", path.name)
-                result = FileResult("failed")
-            target = root / ("failed" if result.status == "failed" else "imported")
-            target.mkdir(exist_ok=True)
-            destination = target / path.name
-            if destination.exists():
-                destination = target / f"{path.stem}-{int(now)}{path.suffix}"
-            shutil.move(str(path), str(destination))
-            imported += result.status == "imported"
-    finally:
-        cache.delete("scanning:watched-folder-lock")
+    now = timezone.now().timestamp()
+    for path in sorted(root.iterdir()):
+        if not path.is_file() or not path.name.lower().endswith(".pdf"):
+            continue
+        if now - path.stat().st_mtime < 10:  # still being written by the scanner
+            continue
+        try:
+            result = import_file(ImportEntry(path), source=ScanBatch.Source.FOLDER)
+        except Exception:
+            logger.exception("scan import of %s failed", path.name)
+            result = FileResult("failed")
+        target = root / ("failed" if result.status == "failed" else "imported")
+        target.mkdir(exist_ok=True)
+        destination = target / path.name
+        if destination.exists():
+            destination = target / f"{path.stem}-{int(now)}{path.suffix}"
+        shutil.move(str(path), str(destination))
+        imported += result.status == "imported"
     return imported
