@@ -22,7 +22,7 @@ VIDEO_MAX_BYTES = 500 * 1024 * 1024
 class SignLanguageVideoForm(forms.ModelForm):
     class Meta:
         model = SignLanguageVideo
-        fields = "__all__"
+        fields = ["title", "description", "file", "duration_seconds", "position", "published"]
 
     def clean_file(self):  # type: ignore[no-untyped-def]
         upload = self.cleaned_data.get("file")
