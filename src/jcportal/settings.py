@@ -187,6 +187,9 @@ CSRF_COOKIE_HTTPONLY = False
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Jobcenter-Portal")
 # Staff must pass a second factor; tests and demo may relax this only outside production.
 STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=True)
+# Fachaufsicht: the team lead reads (and works on) the team's cases, audited like every read; off = the
+# team lead has statistics, routing test and scan station only (accounts.policy.case_roles).
+TEAM_LEAD_READS_CASES = env.bool("TEAM_LEAD_READS_CASES", default=True)
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)

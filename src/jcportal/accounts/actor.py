@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .models import CASE_ROLES, STAFF_ROLES, Role
+from .models import STAFF_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,10 @@ class Actor:
 
     @property
     def is_case_staff(self) -> bool:
-        return self.is_staff and self.user.role in CASE_ROLES
+        """In a case role (``policy.case_roles``: the team lead only with ``TEAM_LEAD_READS_CASES``)."""
+        from . import policy
+
+        return self.is_staff and policy.is_case_staff(self.user)
 
     @property
     def label(self) -> str:

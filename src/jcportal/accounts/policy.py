@@ -141,6 +141,10 @@ def can_read_documents_of(who: Who, household: Household | None) -> bool:
 
 
 def can_upload_for(who: Who, household: Household | None) -> bool:
+    """Send documents for the household (an API client: ``documents:write`` in its territory)."""
+    client = client_of(who)
+    if client is not None:
+        return can_client(client, "documents:write", household)
     if _role(who) in PORTAL_ROLES:
         return can_view_household(who, household, scope="upload")
     return is_case_staff(who) and can_view_household(who, household)

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from jcportal.accounts import policy
-from jcportal.accounts.models import Absence, Role
+from jcportal.accounts.models import Absence
 from jcportal.audit.services import audit
 from jcportal.casework import previews, statistics
 from jcportal.casework import selectors as case_selectors
@@ -51,10 +51,6 @@ T = TypeVar("T")
 CSS = "css/backoffice.css"
 
 
-def _can_test_routing(user: Any) -> bool:
-    return policy.can_administer(user) or (policy.is_staff(user) and user.role == Role.TEAM_LEAD)
-
-
 def _or_404(found: T | None) -> T:
     """What a selector found for the user; a 404 when it found nothing."""
     if found is None:
@@ -71,22 +67,11 @@ def _document_or_404(request: HttpRequest, document_id: Any) -> Document:
     document = case_selectors.document_for(request.user, document_id)
     if document is not None:
         return document
-    user: Any = request.user
-    if policy.is_case_staff(user):
-        item = (
-            InboxItem.objects.filter(document_id=document_id)
-            .filter(assignee=user)
-            .select_related("document")
-            .first()
-        ) or (
-            InboxItem.objects.filter(document_id=document_id, team_id=user.team_id)
-            .select_related("document")
-            .first()
-            if user.team_id
-            else None
-        )
-        if item is not None:
-            return item.document
+    if policy.is_case_staff(request.user):
+        items = InboxItem.objects.filter(document_id=document_id).select_related("document", "household")
+        for item in items[:20]:
+            if policy.can_work_on_item(request.user, item):
+                return item.document
     raise Http404
 
 
@@ -496,7 +481,7 @@ def absence_delete(request: HttpRequest) -> HttpResponse:
 # --- routing test ----------------------------------------------------------------------------------
 
 
-@staff_required(_can_test_routing)
+@staff_required(policy.can_test_routing)
 def routing_test(request: HttpRequest) -> HttpResponse:
     form = RoutingTestForm(request.GET or None)
     decision = None

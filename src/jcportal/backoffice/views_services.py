@@ -79,9 +79,7 @@ class FollowupForm(GovForm):
 
 def _visible_or_404(request: HttpRequest, submission_id: Any) -> Submission:
     submission = selectors.submissions_visible_to(request.user).filter(pk=submission_id).first()
-    if submission is None:
-        raise Http404
-    if submission.is_draft and submission.application_date is None:
+    if submission is None or not policy.can_open_submission(request.user, submission):
         raise Http404
     return submission
 
@@ -272,13 +270,8 @@ def submission_json(request: HttpRequest, submission_id: Any) -> HttpResponse:
 def submission_file(request: HttpRequest, submission_id: Any, document_id: Any) -> FileResponse:
     """The copy for the file or an evidence document of a visible submission (PDF, else the original)."""
     submission = _visible_or_404(request, submission_id)
-    linked = {str(e.document_id) for e in submission.evidence.all()}
-    if submission.document_id:
-        linked.add(str(submission.document_id))
-    if str(document_id) not in linked:
-        raise Http404
     document = get_object_or_404(Document, pk=document_id)
-    if document.status == Document.Status.QUARANTINED:
+    if not policy.can_open_submission_document(request.user, submission, document):
         raise Http404
     inline = request.GET.get("ansehen") == "1"
     if document.pdf:

@@ -64,7 +64,10 @@ STAFF_LOGINS = [
         "caseworker, team Leistung Beispieldorf",
     ),
     DemoLogin(
-        "demo-teamleitung", "Demo-Teamleitung-2026", Role.TEAM_LEAD, "team lead Musterstadt (statistics)"
+        "demo-teamleitung",
+        "Demo-Teamleitung-2026",
+        Role.TEAM_LEAD,
+        "team lead Musterstadt (statistics, reads the team's cases)",
     ),
     DemoLogin("demo-scan", "Demo-Scan-2026", Role.SCAN_STATION, "scan station"),
     DemoLogin(

@@ -12,6 +12,7 @@ import logging
 import os
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.files import File
@@ -22,7 +23,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.utils import timezone
 
 from jcportal.accounts import policy
-from jcportal.accounts.models import Role
+from jcportal.accounts.actor import Actor
 from jcportal.audit.services import audit
 from jcportal.events.services import emit_for
 
@@ -360,50 +361,53 @@ def acknowledge_filed(
 
 
 def may_download(user: Any, document: Document) -> bool:
-    """Whether ``user`` may download ``document`` (decided through accounts.policy)."""
-    if document.household is None or document.status == Document.Status.QUARANTINED:
-        return False
-    if not policy.can_read_documents_of(user, document.household):
-        # a representative who may only send documents still gets back what they sent themselves
-        return bool(
-            document.uploaded_by_id is not None
-            and document.uploaded_by_id == user.pk
-            and document.direction == Document.Direction.INBOUND
-            and policy.can_upload_for(user, document.household)
-        )
-    if user.role in (Role.CITIZEN, Role.REPRESENTATIVE) and document.direction == Document.Direction.OUTBOUND:
-        return bool(document.released_at and not document.release_revoked_at)
-    return True
+    """Whether ``user`` (a user or an ``Actor``) may download ``document``: ``accounts.policy.can_download``."""
+    return policy.can_download(user, document)
+
+
+@dataclass(frozen=True)
+class Download:
+    """What to send: the stored file (not yet opened), its download name and its content type."""
+
+    file: Any
+    filename: str
+    content_type: str
+
+
+def open_download(actor: Actor, document: Document, original: OriginalFile | None = None) -> Download:
+    """The delivered PDF (or one original) for ``actor``, after the policy check; the read is audited.
+
+    Raises Http404 when the actor may not see it (never reveal that a foreign document exists)."""
+    if not policy.can_download(actor, document):
+        raise Http404
+    if original is not None:
+        if original.document_id != document.pk:
+            raise Http404
+        download = Download(original.file, original.original_name, "application/octet-stream")
+    else:
+        if not document.pdf:
+            raise Http404
+        download = Download(document.pdf, f"{document.receipt_number}.pdf", "application/pdf")
+    audit(
+        "document.downloaded",
+        actor=actor,
+        obj=document,
+        household=document.household,
+        details={"file": "original" if original else "pdf", "position": getattr(original, "position", None)},
+    )
+    return download
 
 
 def download_response(
     request: HttpRequest, document: Document, original: OriginalFile | None = None, inline: bool = False
 ) -> FileResponse:
-    """A FileResponse for the delivered PDF (or one original), after the policy check; audited.
-
-    Raises Http404 when the user may not see it (never reveal that a foreign document exists)."""
-    if not may_download(request.user, document):
-        raise Http404
-    if original is not None:
-        if original.document_id != document.pk:
-            raise Http404
-        field, filename = original.file, original.original_name
-    else:
-        if not document.pdf:
-            raise Http404
-        field, filename = document.pdf, f"{document.receipt_number}.pdf"
-    audit(
-        "document.downloaded",
-        request=request,
-        obj=document,
-        household=document.household,
-        details={"file": "original" if original else "pdf", "position": getattr(original, "position", None)},
-    )
+    """``open_download`` for the request's user, as a FileResponse (never cached)."""
+    download = open_download(Actor.from_request(request), document, original)
     response = FileResponse(
-        field.open("rb"),
+        download.file.open("rb"),
         as_attachment=not inline,
-        filename=filename,
-        content_type="application/pdf" if original is None else "application/octet-stream",
+        filename=download.filename,
+        content_type=download.content_type,
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from jcportal.accounts import policy
@@ -29,18 +29,8 @@ def submissions_for(household: Household) -> QuerySet[Submission]:
 
 
 def submissions_visible_to(user: Any) -> QuerySet[Submission]:
-    """Filed submissions staff may open: those of households visible to them (policy), plus Erstanträge
-    without a household (pre-registrations) whose residence routes them to the user's service office;
-    pre-registrations no postcode rule matched go to the clearing team (Eingangszone)."""
-    if not policy.is_case_staff(user):
-        return Submission.objects.none()
-    condition = Q(household__in=policy.visible_households(user))
-    team = getattr(user, "team", None)
-    if team is not None:
-        condition |= Q(household__isnull=True, service_office_id=team.service_office_id)
-        if team.is_clearing:
-            condition |= Q(household__isnull=True, service_office__isnull=True)
-    return Submission.objects.filter(condition).select_related("household", "service_office", "document")
+    """Submissions staff (or an API client's Actor) may open: ``accounts.policy.visible_submissions``."""
+    return policy.visible_submissions(user).select_related("household", "service_office", "document")
 
 
 def filed_visible_to(user: Any) -> QuerySet[Submission]:

@@ -30,23 +30,18 @@ RESUME_ATTEMPTS_PER_HOUR = 20
 
 # --- access ------------------------------------------------------------------------------------------
 def _portal_household(request: HttpRequest) -> Any:
-    user = request.user
-    if not user.is_authenticated or user.role not in (Role.CITIZEN, Role.REPRESENTATIVE):
+    """The household the citizen or representative acts for, if they may file online services for it."""
+    if not request.user.is_authenticated:
         return None
     household = current_household(request, scope="services")
-    if household is None or not policy.can_file_services_for(user, household):
-        return None
-    return household
+    return household if policy.can_file_services_for(request.user, household) else None
 
 
 def _may_access(request: HttpRequest, submission: Submission) -> bool:
-    if submission.household_id is not None:
-        household = _portal_household(request)
-        return household is not None and household.pk == submission.household_id
-    if str(submission.pk) in request.session.get(SESSION_DRAFTS, []):
-        return True
-    user = request.user
-    return bool(user.is_authenticated and submission.created_by_id == user.pk and not policy.is_staff(user))
+    household = _portal_household(request) if submission.household_id is not None else None
+    return policy.can_continue_submission(
+        request.user, submission, household=household, draft_ids=request.session.get(SESSION_DRAFTS, [])
+    )
 
 
 def _load(request: HttpRequest, submission_id: Any) -> Submission:
@@ -81,9 +76,9 @@ def start(request: HttpRequest, form_slug: str) -> HttpResponse:
 
             return redirect_to_login(request.get_full_path())
         household = _portal_household(request)
-        if household is None:
-            raise Http404
-    elif policy.is_staff(request.user):
+    if not policy.can_start_service(
+        request.user, needs_account=definition.needs_account, household=household
+    ):
         raise Http404
     if request.method == "POST":
         submission = services.start_draft(
