@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views_documents, views_events, views_households, views_letters
+from . import views_documents, views_events, views_households, views_letters, views_requests, views_webhooks
 
 app_name = "api"
 
@@ -30,4 +30,21 @@ urlpatterns = [
     path("households/<str:bg_number>/", views_households.HouseholdDetail.as_view(), name="household-detail"),
     path("households/<str:bg_number>/letters/", views_letters.LetterCreate.as_view(), name="letter-create"),
     path("letters/<uuid:letter_id>/", views_letters.LetterDetail.as_view(), name="letter-detail"),
+    path(
+        "households/<str:bg_number>/document-requests/",
+        views_requests.DocumentRequestCreate.as_view(),
+        name="docrequest-create",
+    ),
+    path(
+        "document-requests/<int:request_id>/",
+        views_requests.DocumentRequestDetail.as_view(),
+        name="docrequest-detail",
+    ),
+    path("webhooks/", views_webhooks.WebhookList.as_view(), name="webhook-list"),
+    path("webhooks/<int:webhook_id>/", views_webhooks.WebhookDetail.as_view(), name="webhook-detail"),
+    path(
+        "webhooks/<int:webhook_id>/rotate-secret/",
+        views_webhooks.WebhookRotateSecret.as_view(),
+        name="webhook-rotate-secret",
+    ),
 ]

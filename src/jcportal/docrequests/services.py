@@ -70,8 +70,10 @@ def create_request(
     deadline: dt.date,
     items: Sequence[dict[str, Any]],
     request: HttpRequest | None = None,
+    actor: Any = None,
 ) -> DocumentRequest:
-    """Create a request with its items (each a dict with ``doc_type``, ``explanation``, ``optional``)."""
+    """Create a request with its items (each a dict with ``doc_type``, ``explanation``, ``optional``).
+    ``actor`` (an ``Actor``) is who the audit records when no staff member creates it (an API client)."""
     if not items:
         raise ValueError("a document request needs at least one item")
     doc_request = DocumentRequest.objects.create(
@@ -88,7 +90,7 @@ def create_request(
     audit(
         "docrequest.created",
         request=request,
-        actor=created_by,
+        actor=actor or created_by,
         obj=doc_request,
         household=household,
         details={"items": len(items), "deadline": deadline.isoformat()},

@@ -408,6 +408,8 @@ def _clean(url: str, types: Iterable[str]) -> tuple[str, list[str]]:
 
 
 def _audit_actor(by: Any) -> Any:
+    if hasattr(by, "kind") and hasattr(by, "label"):  # an accounts.actor.Actor: audit() takes it as it is
+        return by
     return getattr(by, "user", by)
 
 
