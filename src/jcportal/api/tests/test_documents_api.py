@@ -173,3 +173,15 @@ def test_the_schema_and_the_docs_are_served_without_a_cdn(client):
     assert "<script>" not in html  # the page's own script is a separate file, as the CSP demands
     script = client.get("/api/v1/docs/?script=")
     assert script.status_code == 200 and b"SwaggerUIBundle" in script.content
+
+
+def test_each_client_has_its_own_rate_limit(make_api_client):
+    from django.core.cache import cache
+
+    cache.clear()
+    _, slow = make_api_client("slow", [scopes.EVENTS_READ], all_households=True, rate_limit_per_minute=3)
+    _, other = make_api_client("other", [scopes.EVENTS_READ], all_households=True)
+    assert [slow.get("/api/v1/events/").status_code for _ in range(3)] == [200, 200, 200]
+    limited = slow.get("/api/v1/events/")
+    assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
+    assert other.get("/api/v1/events/").status_code == 200
