@@ -42,7 +42,7 @@ def check_storage() -> tuple[bool, str]:
         default_storage.exists(f"healthz/{uuid.uuid4().hex}")
     except Exception as exc:
         return False, type(exc).__name__
-    backend = str(settings.STORAGES["default"]["BACKEND"])
+    backend = str(settings.STORAGES["default"]["BACKEND"])  # type: ignore[index]
     kind = "object storage" if "S3" in backend else "local files"
     return True, kind
 

@@ -35,7 +35,10 @@ def redact(text: str) -> str:
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = request_id.get()
+            # django.request logs a failed request after the middleware returned: its id is on the request
+            record.request_id = (
+                getattr(getattr(record, "request", None), "request_id", None) or request_id.get()
+            )
         return True
 
 
@@ -45,6 +48,10 @@ class RedactFilter(logging.Filter):
     write every attached field)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        if request is not None and hasattr(request, "method"):
+            # django.request attaches the request, whose repr has the query string (search terms)
+            record.request = f"{request.method} {request.path}"
         data = getattr(record, "data", None)
         if isinstance(data, dict) and {"args", "kwargs", "return_value"} & data.keys():
             record.data = {k: v for k, v in data.items() if k not in ("args", "kwargs", "return_value")}

@@ -86,6 +86,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         rid = request_logging.new_request_id(request.headers.get("X-Request-ID"))
+        request.request_id = rid  # type: ignore[attr-defined]  # Django logs a 4xx/5xx after this returns
         token = request_logging.request_id.set(rid)
         try:
             response = self.get_response(request)

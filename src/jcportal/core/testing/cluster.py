@@ -143,6 +143,27 @@ class Cluster:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.database_url.rsplit("/", 1)[1]}" WITH (FORCE)')
         self.process = None
 
+    def process_env(self, **extra: str) -> dict[str, str]:
+        """The environment the script gives its processes (for more workers started from outside)."""
+        redis_db = int(self.env["CLUSTER_REDIS_DB"])
+        return {
+            **self.env,
+            "PYTHONPATH": str(ROOT / "src"),
+            "JCPORTAL_VAR_DIR": str(self.var),
+            "CACHE_URL": f"{REDIS_SERVER}/{redis_db}",
+            "CELERY_BROKER_URL": f"{REDIS_SERVER}/{redis_db + 1}",
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "S3_BUCKET": "jcportal-cluster",
+            "S3_ENDPOINT_URL": f"http://127.0.0.1:{self.s3_port}",
+            "S3_REGION": "eu-central-1",
+            "S3_ACCESS_KEY_ID": "cluster",
+            "S3_SECRET_ACCESS_KEY": "cluster-secret",
+            "MEDIA_ROOT": str(self.var / "no-local-media"),
+            "CLAMD_SOCKET": str(self.var / "clamd" / "clamd.sock"),
+            "MALWARE_SCAN_REQUIRED": "true",
+            **extra,
+        }
+
     def sql(self, query: str, params: Any = ()) -> list[tuple[Any, ...]]:
         import psycopg
 
