@@ -141,8 +141,8 @@ def proposal_file(request: HttpRequest, proposal_id: uuid.UUID, which: str) -> H
 
 @records_role
 @require_POST
-def item_exclude(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = get_object_or_404(ProposalItem.objects.select_related("proposal"), pk=item_id)
+def item_exclude(request: HttpRequest, record_id: int) -> HttpResponse:
+    item = get_object_or_404(ProposalItem.objects.select_related("proposal"), pk=record_id)
     form = ExcludeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the record is taken out."))

@@ -716,12 +716,14 @@ def release_hold(hold: LegalHold, actor: Any, note: str = "") -> None:
 
 
 def daily(as_of: dt.date | None = None) -> DestructionProposal | None:
-    """Build the day's proposal; seal the audit log's last month and prune the sealed months whose
-    retention (the ``audit_log`` class) is over."""
+    """Resume interrupted destructions, build the day's proposal, seal the audit log's last month and
+    prune the sealed months whose retention (the ``audit_log`` class) is over."""
     from jcportal.audit.models import AuditEpoch
     from jcportal.audit.services import prune_epochs, seal_due_epochs
 
     as_of = as_of or timezone.localdate()
+    for interrupted in DestructionProposal.objects.filter(status=DestructionProposal.Status.APPROVED):
+        destroy_proposal(interrupted)  # an approved destruction that stopped half-way resumes
     proposal = build_proposal(as_of)
     seal_due_epochs()
     log_class = RetentionClass.objects.filter(scope=Scope.AUDIT_LOG, active=True).first()

@@ -22,7 +22,7 @@ from jcportal.accounts.actor import Actor
 from jcportal.accounts.models import User
 from jcportal.accounts.tests.factories import CitizenFactory, StaffFactory
 from jcportal.audit.models import AuditEvent
-from jcportal.audit.services import verify_chain
+from jcportal.audit.services import audit, verify_chain
 from jcportal.casework.search import matching_documents
 from jcportal.core import crypto, storage, xdomea
 from jcportal.core.models import DataKey
@@ -272,3 +272,15 @@ def archive_answer(number: str, proposal: DestructionProposal, decisions: dict |
     data = text.encode()
     assert xdomea.errors(data) == []
     return data
+
+
+def test_the_daily_job_prunes_audit_months_past_their_retention_and_the_chain_verifies():
+    for day in (dt.date(2030, 1, 15), dt.date(2030, 2, 15), dt.date(2031, 6, 1)):
+        with clock(day):
+            audit("household.viewed", details={"day": day})
+    with clock(dt.date(2033, 1, 2)):  # 2 years after the end of 2030
+        services.daily()
+    assert not AuditEvent.objects.filter(at__year=2030).exists()
+    assert AuditEvent.objects.filter(at__year=2031).exists()
+    assert AuditEvent.objects.filter(action="audit.epochs_pruned").exists()
+    assert list(verify_chain()) == []
