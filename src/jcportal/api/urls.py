@@ -3,7 +3,15 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views_documents, views_events, views_households, views_letters, views_requests, views_webhooks
+from . import (
+    views_documents,
+    views_events,
+    views_households,
+    views_letters,
+    views_requests,
+    views_submissions,
+    views_webhooks,
+)
 
 app_name = "api"
 
@@ -46,5 +54,26 @@ urlpatterns = [
         "webhooks/<int:webhook_id>/rotate-secret/",
         views_webhooks.WebhookRotateSecret.as_view(),
         name="webhook-rotate-secret",
+    ),
+    path("submissions/", views_submissions.SubmissionList.as_view(), name="submission-list"),
+    path(
+        "submissions/schemas/<slug:form_slug>/<int:version>/",
+        views_submissions.SubmissionSchema.as_view(),
+        name="submission-schema",
+    ),
+    path(
+        "submissions/<uuid:submission_id>/",
+        views_submissions.SubmissionDetail.as_view(),
+        name="submission-detail",
+    ),
+    path(
+        "submissions/<uuid:submission_id>/pdf/",
+        views_submissions.SubmissionPdf.as_view(),
+        name="submission-pdf",
+    ),
+    path(
+        "submissions/<uuid:submission_id>/fachverfahren/",
+        views_submissions.SubmissionFachverfahren.as_view(),
+        name="submission-fachverfahren",
     ),
 ]
