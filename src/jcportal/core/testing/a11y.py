@@ -28,6 +28,9 @@ SKIP_NAMESPACES = {"admin", "api"}
 # Routes that are not HTML pages: files, PDFs, JSON, redirects, POST-only actions. Explicit on purpose.
 SKIP_NAMES = {
     "core:healthz",  # JSON
+    "core:livez",  # JSON (probe)
+    "core:readyz",  # JSON (probe)
+    "core:metrics",  # Prometheus text behind a token
     "core:set-language",  # redirect
     "core:sign-language-video",  # video file
     "core:accessibility-feedback-handled",  # POST only
