@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
-BENCHMARKS = ["intake_memory", "inbox_scale", "scan_import", "photo_pdf", "ocr", "households_sync", "throughput", "api_flat"]
+BENCHMARKS = ["intake_memory", "inbox_scale", "scan_import", "photo_pdf", "ocr", "households_sync", "throughput", "api_flat", "encryption"]
 
 
 def run(name: str) -> dict[str, Any]:

@@ -99,8 +99,11 @@ def encrypt_segments(source: IO[bytes], key: bytes, header: Header, aad: bytes) 
 
 def read_exactly(source: IO[bytes], size: int) -> bytes:
     """Up to ``size`` bytes, reading again where a stream returns short reads (shorter only at its end)."""
-    parts = []
-    missing = size
+    first = source.read(size)
+    if len(first) == size or not first:  # the usual case: one read, no copy
+        return bytes(first)
+    parts = [first]
+    missing = size - len(first)
     while missing:
         chunk = source.read(missing)
         if not chunk:
@@ -117,6 +120,7 @@ class EncryptingReader(io.RawIOBase):
     def __init__(self, source: IO[bytes], key: bytes, header: Header, aad: bytes) -> None:
         self._segments = encrypt_segments(source, key, header, aad)
         self._buffer = b""
+        self._offset = 0  # read position in ``_buffer`` (no copy of the rest on every read)
         self._emitted = 0
 
     def readable(self) -> bool:
@@ -134,14 +138,14 @@ class EncryptingReader(io.RawIOBase):
         raise io.UnsupportedOperation("an encrypting stream only reads forwards")
 
     def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
-        while not self._buffer:
+        while self._offset >= len(self._buffer):
             try:
-                self._buffer = next(self._segments)
+                self._buffer, self._offset = next(self._segments), 0
             except StopIteration:
                 return 0
-        count = min(len(target), len(self._buffer))
-        target[:count] = self._buffer[:count]
-        self._buffer = self._buffer[count:]
+        count = min(len(target), len(self._buffer) - self._offset)
+        target[:count] = memoryview(self._buffer)[self._offset : self._offset + count]
+        self._offset += count
         self._emitted += count
         return count
 
@@ -171,6 +175,7 @@ class DecryptingReader(io.RawIOBase):
         self._segment_index = 0  # next segment to read from raw
         self._pending = b""  # raw bytes of the next segment, read ahead to know which one is last
         self._buffer = b""
+        self._offset = 0  # read position in ``_buffer``
         self._position = 0
         self._done = False
         self.name = name
@@ -198,16 +203,26 @@ class DecryptingReader(io.RawIOBase):
         return plain
 
     def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
-        while not self._buffer:
+        while self._offset >= len(self._buffer):
             segment = self._next_segment()
             if segment is None:
                 return 0
-            self._buffer = segment
-        count = min(len(target), len(self._buffer))
-        target[:count] = self._buffer[:count]
-        self._buffer = self._buffer[count:]
+            self._buffer, self._offset = segment, 0
+        count = min(len(target), len(self._buffer) - self._offset)
+        target[:count] = memoryview(self._buffer)[self._offset : self._offset + count]
+        self._offset += count
         self._position += count
         return count
+
+    def readall(self) -> bytes:
+        """The rest of the plaintext, segment by segment (``read()`` of a small object)."""
+        parts = [self._buffer[self._offset :]]
+        while (segment := self._next_segment()) is not None:
+            parts.append(segment)
+        self._buffer, self._offset = b"", 0
+        data = b"".join(parts)
+        self._position += len(data)
+        return data
 
     # -- seeking (FileResponse asks for the size; tools may jump) ---------------------------------
     def seekable(self) -> bool:
@@ -230,7 +245,7 @@ class DecryptingReader(io.RawIOBase):
         if offset == self._position:
             return offset
         if self._stored_size is not None and offset >= self.size():
-            self._buffer, self._pending, self._done = b"", b"", True
+            self._buffer, self._pending, self._done, self._offset = b"", b"", True, 0
             self._position = offset
             return offset
         segment_size = self.header.segment_size
@@ -256,6 +271,7 @@ class DecryptingReader(io.RawIOBase):
         self._segment_index = index
         self._pending = b""
         self._buffer = b""
+        self._offset = 0
         self._done = False
 
     def close(self) -> None:
