@@ -70,6 +70,11 @@ def case_roles() -> frozenset[str]:
     return frozenset(roles)
 
 
+def is_portal_user(who: Who) -> bool:
+    """A citizen or representative (the portal's side; whether a household is chosen is another matter)."""
+    return _role(who) in PORTAL_ROLES
+
+
 def is_staff(who: Who) -> bool:
     return _role(who) in STAFF_ROLES
 

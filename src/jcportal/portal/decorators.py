@@ -42,7 +42,7 @@ def citizen_required(view: Callable[..., HttpResponse] | None = None, *, scope: 
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def]
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if request.user.role not in (Role.CITIZEN, Role.REPRESENTATIVE):
+            if not policy.is_portal_user(request.user):
                 raise PermissionDenied
             household = current_household(request, scope)
             if household is None:

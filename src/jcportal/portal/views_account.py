@@ -39,7 +39,7 @@ def portal_user_required(func: Callable[..., HttpResponse]) -> Callable[..., Htt
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def]
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if request.user.role not in (Role.CITIZEN, Role.REPRESENTATIVE):
+        if not policy.is_portal_user(request.user):
             raise PermissionDenied
         return func(request, *args, **kwargs)
 

@@ -393,3 +393,63 @@ def test_an_api_clients_download_is_audited_with_the_client_as_actor():  # type:
     with pytest.raises(Http404):
         open_download(outsider, document)
     assert AuditEvent.objects.filter(action="document.downloaded").count() == 1
+
+
+# --- what a role is -----------------------------------------------------------------------------------
+
+KINDS = {
+    # role: (portal user, staff, case staff, Actor.kind)
+    Role.CITIZEN: (True, False, False, "citizen"),
+    Role.REPRESENTATIVE: (True, False, False, "representative"),
+    Role.CASEWORKER: (False, True, True, "staff"),
+    Role.CASE_MANAGER: (False, True, True, "staff"),
+    Role.TEAM_ASSISTANT: (False, True, True, "staff"),
+    Role.TEAM_LEAD: (False, True, True, "staff"),
+    Role.SCAN_STATION: (False, True, False, "staff"),
+    Role.ADMIN: (False, True, False, "staff"),
+    Role.DPO: (False, True, False, "staff"),
+}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_what_each_role_is(role):  # type: ignore[no-untyped-def]
+    from jcportal.accounts.tests.factories import UserFactory
+
+    user = UserFactory(role=role)
+    portal, staff, case_staff, kind = KINDS[role]
+    for who in (user, Actor.for_user(user)):
+        assert policy.is_portal_user(who) is portal
+        assert policy.is_staff(who) is staff
+        assert policy.is_case_staff(who) is case_staff
+        assert policy.user_of(who) == user and policy.client_of(who) is None
+        # records management is a permission, not a role
+        assert not policy.can_manage_records(who)
+    assert Actor.for_user(user).kind == kind
+    user.is_active = False
+    assert not policy.is_portal_user(user) and not policy.is_staff(user)
+
+
+def test_records_management_is_a_permission_of_staff():  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import Permission
+
+    permission = Permission.objects.filter(codename="manage_records").first()
+    if permission is None:
+        pytest.skip("records app without its permission")
+    staff, citizen = StaffFactory(role=Role.SCAN_STATION, team=None), CitizenFactory()
+    for user in (staff, citizen):
+        user.user_permissions.add(permission)
+    staff = type(staff).objects.get(pk=staff.pk)  # fresh permission cache
+    citizen = type(citizen).objects.get(pk=citizen.pk)
+    assert policy.can_manage_records(staff) and policy.can_manage_records(Actor.for_user(staff))
+    assert not policy.can_manage_records(citizen)
+    assert not policy.can_read_documents_of(staff, HouseholdFactory())
+
+
+def test_nobody_is_a_portal_user_or_staff_without_an_account():  # type: ignore[no-untyped-def]
+    for who in (None, AnonymousUser(), Actor.system(), Actor.for_client(_api_client())):
+        assert not policy.is_portal_user(who) and not policy.is_staff(who) and not policy.is_case_staff(who)
+        assert policy.user_of(who) is None
+        assert policy.citizen_household(who) is None
+        assert policy.deputised_staff_ids(who) == []
+        assert not policy.manageable_accounts(who).exists()
+        assert not policy.visible_access_requests(who).exists()
