@@ -11,5 +11,5 @@ urlpatterns: list = [
     path("exporter/<int:config_id>/loeschen/", v.exporter_delete, name="exporter-delete"),
     path("exporter/<int:config_id>/wiederholen/", v.exporter_retry, name="exporter-retry"),
     path("dms/nicht-bestaetigt/", v.unacknowledged, name="dms-unacknowledged"),
-    path("akten/<int:household_id>/xdomea/", v.household_xdomea, name="household-xdomea"),
+    path("akten/<int:household_id>/xdomea/", v.household_xdomea, name="household-xdomea-download"),
 ]

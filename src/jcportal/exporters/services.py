@@ -13,6 +13,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -129,9 +130,7 @@ def run_job(job_id: int) -> ExportJob | None:
             raise Nothing(f"no exporter {config.exporter!r}")
         try:
             obj = _subject(plugin.kind, job.subject)
-        except (ValueError, TypeError, Exception) as error:  # a subject that is not an id of this kind
-            if isinstance(error, OSError):
-                raise
+        except (ValueError, ValidationError):  # a subject that is not an id of this kind
             obj = None
         if obj is None:
             raise Nothing("the object no longer exists")

@@ -96,6 +96,8 @@ NOT_HOUSEHOLD_ROUTES = {
 NOT_HOUSEHOLD_KWARGS = {
     "client_id": "an API client's configuration (administrators), no social data",
     "delivery_id": "a webhook delivery (administrators redeliver dead letters of every household's events)",
+    "config_id": "an exporter configuration (administrators), no social data",
+    "exporter": "an exporter plugin's identifier (administrators create a configuration for it)",
 }
 # Namespaces not probed by kwarg, with the reason.
 SKIPPED_NAMESPACES = {

@@ -146,3 +146,40 @@ def test_other_jobcenters_and_inactive_configurations_export_nothing(configure, 
 
     assert not ExportJob.objects.exists()
     assert not (export_root / "a").exists() and not (export_root / "b").exists()
+
+
+def test_an_online_service_document_carries_its_vorgangsnummer(
+    deliver, household, citizen, export_root, tmp_path
+):
+    from django.utils import timezone
+
+    from jcportal.core import xdomea as schemas
+    from jcportal.eforms.models import Submission, SubmissionEvidence
+    from jcportal.exporters import xdomea
+
+    evidence = deliver(doc_type="au_bescheinigung", title="AU-Bescheinigung")
+    submission = Submission.objects.create(
+        form_slug="krankmeldung",
+        form_version=1,
+        status=Submission.Status.SUBMITTED,
+        household=household,
+        created_by=citizen,
+        reference="JC-2026-000123-7",
+        submitted_at=timezone.now(),
+    )
+    SubmissionEvidence.objects.create(
+        submission=submission, document=evidence, step="certificate", field="au"
+    )
+    target = tmp_path / "hot"
+    target.mkdir()
+
+    hotfolder.export_document(evidence, target)
+
+    [sidecar] = dms_import(target)
+    assert sidecar["document"]["vorgangsnummer"] == "JC-2026-000123-7"
+    _name, xml, _files = xdomea.build(household, [evidence])
+    root = etree.fromstring(xml)
+    ns = {"x": schemas.NAMESPACE}
+    assert (
+        root.findtext(".//x:Vorgang/x:AllgemeineMetadaten/x:Kennzeichen", namespaces=ns) == "JC-2026-000123-7"
+    )

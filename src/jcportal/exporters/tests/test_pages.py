@@ -133,7 +133,7 @@ def test_citizen_sees_filed_in_the_electronic_case_file(household, citizen):
 
 def test_case_file_downloads_as_xdomea(deliver, household, caseworker_client):
     document = deliver()
-    url = reverse("backoffice:household-xdomea", args=[household.pk])
+    url = reverse("backoffice:household-xdomea-download", args=[household.pk])
 
     response = caseworker_client.get(url)
 
@@ -148,4 +148,7 @@ def test_case_file_downloads_as_xdomea(deliver, household, caseworker_client):
     selection = caseworker_client.get(url, {"dokument": str(document.pk)})
     assert selection.status_code == 200
     other = HouseholdFactory()
-    assert caseworker_client.get(reverse("backoffice:household-xdomea", args=[other.pk])).status_code == 404
+    assert (
+        caseworker_client.get(reverse("backoffice:household-xdomea-download", args=[other.pk])).status_code
+        == 404
+    )
