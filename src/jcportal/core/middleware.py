@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import translation
 
 from . import logging as request_logging
+from .i18n import language_tag
 
 CSP = "; ".join(
     [
@@ -75,6 +76,12 @@ class LanguageMiddleware(LocaleMiddleware):
                 request.LANGUAGE_CODE = preferred
                 return
         super().process_request(request)
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        response = super().process_response(request, response)
+        if "Content-Language" in response.headers:  # a valid BCP 47 tag, as in the markup's lang
+            response.headers["Content-Language"] = language_tag(response.headers["Content-Language"])
+        return response
 
 
 class RequestIdMiddleware:
