@@ -123,8 +123,8 @@ for queues in $WORKERS; do
 done
 if [ "${CLUSTER_BEAT:-1}" = 1 ]; then start beat "$BIN/celery" -A jcportal beat; fi
 for port in $PORTS; do
-  start "web-$port" "$BIN/gunicorn" jcportal.wsgi:application --bind "127.0.0.1:$port" --workers 2 --threads 4 \
-    --access-logfile -
+  start "web-$port" "$BIN/gunicorn" -c python:jcportal.core.gunicorn_config jcportal.wsgi:application \
+    --bind "127.0.0.1:$port" --workers 2 --threads 4
 done
 for port in $PORTS; do
   for _ in $(seq 150); do

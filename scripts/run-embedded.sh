@@ -29,7 +29,7 @@ $PY manage.py seed_demo
 echo
 echo "Jobcenter-Portal: http://127.0.0.1:8000/   health: http://127.0.0.1:8000/healthz"
 echo "worker log: $VAR/log/worker.log"
-PYTHONPATH=src .venv/bin/gunicorn jcportal.wsgi:application --bind 127.0.0.1:8000 --workers 2 --threads 4 \
-  --access-logfile - &
+PYTHONPATH=src .venv/bin/gunicorn -c python:jcportal.core.gunicorn_config jcportal.wsgi:application --bind 127.0.0.1:8000 \
+  --workers 2 --threads 4 &
 pids+=($!)
 wait -n "${pids[@]}"

@@ -112,3 +112,23 @@ def test_logs_are_json_with_the_request_id_of_the_request(client, settings):
 
 def test_a_worker_without_queue_option_consumes_every_queue():
     assert [queue.name for queue in app.amqp.queues.values()] == list(QUEUES)
+
+
+def test_the_access_log_is_json_without_the_query_string():
+    from jcportal.core import gunicorn_config
+
+    fields = {
+        "t": "[07/Dec/2026:13:00:00 +0100]",
+        "{x-request-id}o": "abc",
+        "m": "GET",
+        "U": "/verwaltung/",
+        "s": "200",
+        "B": "5",
+        "M": "12",
+    }
+    line = json.loads(gunicorn_config.access_log_format % fields)
+    assert line["request_id"] == "abc" and line["path"] == "/verwaltung/"
+    for query in ("%(q)s", "%(r)s", "%({raw_uri}e)s"):
+        assert query not in gunicorn_config.access_log_format
+    for script in ("run-embedded.sh", "run-cluster.sh"):
+        assert "-c python:jcportal.core.gunicorn_config" in (ROOT / "scripts" / script).read_text()
