@@ -65,6 +65,12 @@ def test_team_lead_reads_the_teams_case_files_audited_by_default(settings):  # t
     viewed = AuditEvent.objects.filter(action="document.viewed", actor=lead, object_id=str(document.pk))
     assert viewed.exists()
     assert Actor.for_user(lead).is_case_staff
+    # the citizen sees the read in "who accessed my data"
+    from jcportal.audit.actions import label_for
+    from jcportal.audit.selectors import transparency_entries
+
+    opened = str(label_for("document.viewed"))
+    assert any(str(entry.what) == opened for entry in transparency_entries(household, None))
 
 
 def test_without_fachaufsicht_the_team_lead_opens_no_case(settings):  # type: ignore[no-untyped-def]
