@@ -95,8 +95,10 @@ def undeclared_actions(modules: list[Module], declared: set[str]) -> list[str]:
             callers = [(m, c, p) for m, c, p in calls if _call_name(c) == function.name]
             if not callers:
                 problems.append(f"{where}: {expr.id} (no caller of {function.name} found)")
+            bound = bool(params) and params[0] in ("self", "cls")  # self.method(...) passes self implicitly
             for caller_module, call, caller_parents in callers:
-                check(_argument(call, index, expr.id), caller_module, caller_parents, depth + 1)
+                offset = 1 if bound and isinstance(call.func, ast.Attribute) else 0
+                check(_argument(call, index - offset, expr.id), caller_module, caller_parents, depth + 1)
         else:
             problems.append(f"{where}: {ast.unparse(expr) if expr is not None else '?'} (cannot be resolved)")
 
@@ -118,6 +120,14 @@ def test_the_scan_finds_undeclared_and_unresolvable_actions():
 def _decide(x, action):
     audit(action, obj=x)
 
+class View:
+    def audit_read(self, action, obj=None):
+        audit(action, obj=obj)
+
+    def get(self, x):
+        self.audit_read("known", x)
+        self.audit_read("method.undeclared")
+
 def confirm(x, kind):
     _decide(x, f"forms.{kind}")
     _decide(x, f"other.{kind}")
@@ -129,7 +139,13 @@ def confirm(x, kind):
     modules = [Module("fake.py", ast.parse(source))]
     problems = undeclared_actions(modules, {"known", "forms.known"})
     assert sorted(p.split(": ", 1)[1] for p in problems) == sorted(
-        ["typo.action", "compute() (cannot be resolved)", "new.undeclared", "f'other.{kind}'"]
+        [
+            "typo.action",
+            "compute() (cannot be resolved)",
+            "new.undeclared",
+            "f'other.{kind}'",
+            "method.undeclared",
+        ]
     )
     assert not undeclared_actions(modules[:0], set())
 
