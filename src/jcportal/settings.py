@@ -330,6 +330,7 @@ CELERY_TASK_ROUTES = {
     "jcportal.scanning.tasks.import_folder": {"queue": "housekeeping"},
     "jcportal.eforms.tasks.purge_stale_drafts": {"queue": "housekeeping"},
     "jcportal.records.tasks.*": {"queue": "housekeeping"},
+    "jcportal.api.tasks.expire_uploads": {"queue": "housekeeping"},
     "*ocr*": {"queue": "ocr"},
     "*preview*": {"queue": "ocr"},
     "*thumbnail*": {"queue": "ocr"},
@@ -389,6 +390,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # retention (docs/operations/records.md): the destruction proposal of the day, old audit months pruned
     "records-daily": {"task": "jcportal.records.tasks.daily", "schedule": 24 * 3600.0},
+    # API uploads in parts that were not completed in time (api/uploads.py)
+    "api-expire-uploads": {"task": "jcportal.api.tasks.expire_uploads", "schedule": 3600.0},
 }
 # Online-service drafts without a date of application are deleted after this many idle days.
 EFORMS_DRAFT_RETENTION_DAYS = env.int("EFORMS_DRAFT_RETENTION_DAYS", default=30)

@@ -10,6 +10,7 @@ from . import (
     views_letters,
     views_requests,
     views_submissions,
+    views_uploads,
     views_webhooks,
 )
 
@@ -75,5 +76,15 @@ urlpatterns = [
         "submissions/<uuid:submission_id>/fachverfahren/",
         views_submissions.SubmissionFachverfahren.as_view(),
         name="submission-fachverfahren",
+    ),
+    path("uploads/", views_uploads.UploadCreate.as_view(), name="upload-create"),
+    path("uploads/<uuid:upload_id>/", views_uploads.UploadDetail.as_view(), name="upload-detail"),
+    path(
+        "uploads/<uuid:upload_id>/parts/<int:number>/",
+        views_uploads.UploadPartView.as_view(),
+        name="upload-part",
+    ),
+    path(
+        "uploads/<uuid:upload_id>/complete/", views_uploads.UploadComplete.as_view(), name="upload-complete"
     ),
 ]
