@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from jcportal.accounts.models import Role, User
@@ -67,7 +68,7 @@ STAFF_LOGINS = [
         "demo-teamleitung",
         "Demo-Teamleitung-2026",
         Role.TEAM_LEAD,
-        "team lead Musterstadt (statistics, reads the team's cases)",
+        "team lead Musterstadt (statistics, reads the team's cases, records role)",
     ),
     DemoLogin("demo-scan", "Demo-Scan-2026", Role.SCAN_STATION, "scan station"),
     DemoLogin(
@@ -209,7 +210,12 @@ def _seed() -> dict[str, int]:
     caseworker2 = _user(
         by_name["demo-sachbearbeitung2"], team=benefits2, first_name="Bernd", last_name="Bearbeiter"
     )
-    _user(by_name["demo-teamleitung"], team=benefits1, first_name="Tanja", last_name="Teamleiterin")
+    team_lead = _user(
+        by_name["demo-teamleitung"], team=benefits1, first_name="Tanja", last_name="Teamleiterin"
+    )
+    # records management (docs/operations/records.md): the team lead proposes, the administrator (all
+    # permissions) approves as the second person
+    team_lead.groups.add(*Group.objects.filter(name__startswith="Records management"))
     _user(by_name["demo-scan"], team=None, first_name="Stefan", last_name="Scanner")
     _user(by_name["demo-datenschutz"], first_name="Dana", last_name="Datenschutz")
     _user(by_name["demo-admin"], first_name="Adam", last_name="Admin")
