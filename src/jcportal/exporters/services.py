@@ -64,10 +64,11 @@ def on_events(events: list[Any]) -> None:
     fallback = only[0] if len(only) == 1 else None
     rows = []
     for event in events:
-        if not event.household_id:
-            continue  # objects without a household (clearing) are not exported
-        jobcenter_id = jobcenter_of.get(event.household_id) or fallback
+        jobcenter_id = jobcenter_of.get(event.household_id) if event.household_id else None
+        jobcenter_id = jobcenter_id or fallback
         for config in configs:
+            if not event.household_id and config.plugin.kind == "document":
+                continue  # documents without a household (clearing) do not go to the DMS
             if config.jobcenter_id == jobcenter_id and event.type in config.wanted_types():
                 rows.append(
                     ExportJob(config=config, event=event, event_type=event.type, subject=event.subject)

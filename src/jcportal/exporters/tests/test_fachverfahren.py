@@ -128,3 +128,26 @@ def test_open_submission_has_no_result_and_the_schema_is_published_in_the_docs(h
     docs = (Path(__file__).resolve().parents[4] / "docs" / "integration" / "fachverfahren-v1.md").read_text()
     published = docs.split("## JSON Schema", 1)[1].split("```json", 1)[1].split("```", 1)[0]
     assert json.loads(published) == fachverfahren.schema()
+
+
+def test_an_application_without_a_household_reaches_the_fachverfahren(
+    configure, export_root, django_capture_on_commit_callbacks
+):
+    configure("fachverfahren", folder="fachverfahren")
+    submission = Submission.objects.create(
+        form_slug="erstantrag",
+        form_version=1,
+        status=Submission.Status.SUBMITTED,
+        data={},
+        reference=eform_services.new_reference(),
+        submitted_at=timezone.now(),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        emit_for("de.jcportal.submission.received", submission)
+
+    record = json.loads(
+        (export_root / "fachverfahren" / f"{submission.reference}_submission.received.json").read_text()
+    )
+    validate(record)
+    assert record["household"] == {"bg_number": None} and record["person"] is None
