@@ -115,11 +115,13 @@ def run_all() -> tuple[bool, dict[str, dict[str, object]]]:
 
 
 def check_scanner_ready() -> tuple[bool, str]:
-    """Ready to accept uploads for scanning: clamd answers with current signatures (when required)."""
+    """Not ready when clamd answers without current signatures (in production): a scanner that would
+    let malware through. clamd not answering is an outage the pipeline waits out (uploads are accepted
+    and scanned later), so it does not take every web process out of the load balancer."""
     if not settings.MALWARE_SCAN_REQUIRED:
         return True, "not required"
     answers, problem, detail = scanner_state()
-    return answers and not (problem and settings.PRODUCTION), detail
+    return not (answers and problem and settings.PRODUCTION), detail
 
 
 # /readyz: what this web process needs to serve requests. Not the workers: a web process with busy or
