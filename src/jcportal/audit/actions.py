@@ -105,12 +105,14 @@ for _name, _label, _visible in [
     ("document.processed", _("Document processed"), True),
     ("document.receipt_downloaded", _("Receipt downloaded"), True),
     ("household.created", _("Case file created"), True),
+    ("household.benefits_ended", _("End of benefits recorded"), False),
     ("inbox.forwarded", _("Document forwarded"), True),
     ("absence.recorded", _("Absence and deputy recorded"), False),
     ("absence.deleted", _("Absence deleted"), False),
     # document requests (Mitwirkungsaufforderungen)
     ("docrequest.created", _("Documents requested"), True),
     ("docrequest.item_arrived", _("Requested document arrived"), True),
+    ("docrequest.item_unlinked", _("Document no longer counted for a document request"), True),
     ("docrequest.reminded", _("Reminder about requested documents sent"), True),
     ("docrequest.withdrawn", _("Document request withdrawn"), True),
     # online services

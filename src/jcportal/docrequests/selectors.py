@@ -64,6 +64,34 @@ def open_requests_for_household(household: Household) -> QuerySet[DocumentReques
     return requests_for_household(household).filter(completed_at__isnull=True)
 
 
+def missing_items(household: Household) -> list[DocumentRequestItem]:
+    """Items of the household's open requests that are still missing, the earliest deadline first (what
+    the dashboard and the upload page put first)."""
+    return list(
+        DocumentRequestItem.objects.filter(
+            request__household=household,
+            request__completed_at__isnull=True,
+            request__withdrawn_at__isnull=True,
+            arrived_at__isnull=True,
+        )
+        .select_related("request")
+        .order_by("request__deadline", "request_id", "position", "pk")
+    )
+
+
+def waiting_for(household: Household) -> list[dict[str, Any]]:
+    """The missing items grouped by request, earliest deadline first (the citizen's dashboard)."""
+    grouped: dict[int, dict[str, Any]] = {}
+    for item in missing_items(household):
+        entry = grouped.setdefault(item.request_id, {"request": item.request, "items": []})
+        entry["items"].append(item)
+    today = timezone.localdate()
+    for entry in grouped.values():
+        entry["days_left"] = (entry["request"].deadline - today).days
+        entry["overdue"] = entry["days_left"] < 0
+    return list(grouped.values())
+
+
 def overdue_count(user: Any) -> int:
     return DocumentRequest.objects.filter(household__in=policy.visible_households(user)).overdue().count()
 

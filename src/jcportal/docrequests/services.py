@@ -152,6 +152,51 @@ def link_document(
     )
 
 
+def answer_from_upload(
+    document: Document, *, item: DocumentRequestItem | None = None, actor: Any = None, request: Any = None
+) -> DocumentRequestItem | None:
+    """A document sent the ordinary way ("Send documents") answers an open request: the item the citizen
+    chose, or else the first missing item of the same type (earliest deadline). The receipt page says so
+    and offers to undo it (``unlink_document``). Returns the item that now counts, if any."""
+    from .selectors import missing_items
+
+    household = document.household
+    if household is None:
+        return None
+    candidates = missing_items(household)
+    if item is not None:
+        chosen = next((c for c in candidates if c.pk == item.pk), None)
+    else:
+        chosen = next((c for c in candidates if c.doc_type == document.doc_type), None)
+    if chosen is None:
+        return None
+    link_document(item=chosen, document=document, actor=actor, request=request)
+    return chosen
+
+
+@transaction.atomic
+def unlink_document(
+    *, item: DocumentRequestItem, document: Document, actor: Any = None, request: Any = None
+) -> bool:
+    """The citizen says the document was not meant for this item: it is missing again."""
+    item = DocumentRequestItem.objects.select_for_update().select_related("request").get(pk=item.pk)
+    if item.document_id != document.pk:
+        return False
+    item.document = None
+    item.arrived_at = None
+    item.save(update_fields=["document", "arrived_at"])
+    refresh_completion(item.request)
+    audit(
+        "docrequest.item_unlinked",
+        request=request,
+        actor=actor,
+        obj=item.request,
+        household=item.request.household,
+        details={"item": item.pk, "document": str(document.pk)},
+    )
+    return True
+
+
 @transaction.atomic
 def withdraw_request(*, doc_request: DocumentRequest, actor: Any, request: HttpRequest | None = None) -> None:
     if doc_request.withdrawn_at is not None:

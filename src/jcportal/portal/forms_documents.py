@@ -43,6 +43,21 @@ def doc_type_choices() -> list[tuple[str, str]]:
     ]
 
 
+def requested_item_label(item: Any) -> str:
+    """ "Requested by 17.12.2026: Bank statement" with the caseworker's own words, marked as German."""
+    label = _("Requested by %(date)s: %(type)s") % {
+        "date": item.request.deadline.strftime("%d.%m.%Y"),  # as everywhere in the portal
+        "type": types.label(item.doc_type),
+    }
+    if item.explanation:
+        return format_html(
+            '{} <span class="hint doc-type__hint" lang="de" dir="ltr">{}</span>', label, item.explanation
+        )
+    return format_html(
+        '{} <span class="hint doc-type__hint">{}</span>', label, types.get(item.doc_type).explanation
+    )
+
+
 class UploadForm(GovForm):
     doc_type = forms.ChoiceField(
         label=_("What kind of document is it?"), widget=forms.RadioSelect, choices=doc_type_choices
@@ -80,14 +95,34 @@ class UploadForm(GovForm):
     # Sent after all files (it is the last field of the form): if it is missing, the upload broke off.
     complete = forms.CharField(widget=forms.HiddenInput, initial="1", required=False)
 
-    def __init__(self, *args: Any, too_large_files: list[str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        too_large_files: list[str] | None = None,
+        requested_items: list[Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.too_large_files = list(too_large_files or [])  # skipped while receiving (see uploadhandlers)
         self.refused: list[dict[str, Any]] = []
         self.accepted: list[UploadedFile] = []
+        # What the Jobcenter is waiting for comes first, the earliest deadline preselected.
+        self.requested_items = {f"item-{item.pk}": item for item in requested_items or []}
+        if self.requested_items:
+            field = self.fields["doc_type"]
+            field.choices = [
+                (value, requested_item_label(item)) for value, item in self.requested_items.items()
+            ] + list(doc_type_choices())
+            field.label = _("What are you sending?")
+            if not self.is_bound:
+                self.initial.setdefault("doc_type", next(iter(self.requested_items)))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        item = self.requested_items.get(data.get("doc_type") or "")
+        data["request_item"] = item
+        if item is not None:
+            data["doc_type"] = item.doc_type
         if data.get("doc_type") == "sonstiges" and not (data.get("title") or "").strip():
             self.add_error(
                 "title", _("Enter a title for the document, for example “Letter from my landlord”.")

@@ -8,6 +8,11 @@ urlpatterns = [
     path("hochladen/", views.upload, name="upload"),
     path("hochladen/<uuid:document_id>/bestaetigung/", views.upload_done, name="upload-done"),
     path("hochladen/<uuid:document_id>/bewertung/", views.rate, name="upload-rating"),
+    path(
+        "hochladen/<uuid:document_id>/nicht-fuer-anforderung/<int:item_id>/",
+        views.upload_not_for_request,
+        name="upload-not-for-request",
+    ),
     path("dokumente/", views.document_list, name="documents"),
     path("dokumente/<uuid:document_id>/", views.document_detail, name="document"),
     path("dokumente/<uuid:document_id>/pdf/", views.document_pdf, name="document-pdf"),

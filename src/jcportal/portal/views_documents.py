@@ -15,6 +15,9 @@ from django.views.decorators.http import require_POST
 from jcportal.accounts import policy
 from jcportal.audit.services import audit
 from jcportal.core.pdf import render_pdf
+from jcportal.docrequests import selectors as request_selectors
+from jcportal.docrequests import services as request_services
+from jcportal.docrequests.models import DocumentRequestItem
 from jcportal.documents import selectors, services
 from jcportal.documents.models import Document, OriginalFile, ServiceRating
 from jcportal.documents.uploadhandlers import SizeLimitUploadHandler
@@ -79,16 +82,20 @@ def upload(request: HttpRequest) -> HttpResponse:
 @citizen_required(scope="upload")
 def _upload(request: HttpRequest) -> HttpResponse:
     household = request.portal_household  # type: ignore[attr-defined]
+    requested = request_selectors.missing_items(household)
     if request.method == "POST":
         form = UploadForm(
-            request.POST, request.FILES, too_large_files=getattr(request, "too_large_files", [])
+            request.POST,
+            request.FILES,
+            too_large_files=getattr(request, "too_large_files", []),
+            requested_items=requested,
         )
         if request.POST.get("complete") != "1":
             # The sentinel field comes after the files: without it the request broke off mid-upload.
             return render(
                 request,
                 "portal/documents/upload.html",
-                {"form": UploadForm(), "interrupted": True, "limits": _limits()},
+                {"form": UploadForm(requested_items=requested), "interrupted": True, "limits": _limits()},
                 status=400,
             )
         if form.is_valid():
@@ -103,9 +110,12 @@ def _upload(request: HttpRequest) -> HttpResponse:
                 request=request,
                 file_notices=form.refused,
             )
+            request_services.answer_from_upload(
+                document, item=form.cleaned_data.get("request_item"), actor=request.user, request=request
+            )
             return redirect("portal:upload-done", document_id=document.pk)
     else:
-        form = UploadForm()
+        form = UploadForm(requested_items=requested)
     return render(request, "portal/documents/upload.html", {"form": form, "limits": _limits()})
 
 
@@ -125,7 +135,19 @@ def upload_done(request: HttpRequest, document_id: object) -> HttpResponse:
         return render(request, "portal/documents/_status.html", context)
     already_rated = _already_rated(request, document)
     context.update({"rating_form": None if already_rated else RatingForm(), "already_rated": already_rated})
+    context["answered_items"] = list(document.request_items.select_related("request"))
     return render(request, "portal/documents/upload_done.html", context)
+
+
+@require_POST
+@citizen_required(scope="upload")
+def upload_not_for_request(request: HttpRequest, document_id: object, item_id: int) -> HttpResponse:
+    """ "Not for this request": the item counts as missing again (the document stays sent)."""
+    document = _own_document(request, document_id)
+    item = get_object_or_404(DocumentRequestItem, pk=item_id, document=document)
+    if request_services.unlink_document(item=item, document=document, actor=request.user, request=request):
+        messages.success(request, _("Done: the document no longer counts for this request."))
+    return redirect("portal:upload-done", document_id=document.pk)
 
 
 @require_POST
