@@ -26,6 +26,7 @@ urlpatterns = [
         "aufbewahrung/eintrag/<int:record_id>/herausnehmen/", views.item_exclude, name="records-item-exclude"
     ),
     path("aufbewahrung/sperren/", views.hold_place, name="records-hold-place"),
+    path("aufbewahrung/leistungsende/", views.benefits_ended, name="records-benefits-ended"),
     path("aufbewahrung/sperren/<int:hold_id>/aufheben/", views.hold_release, name="records-hold-release"),
     # the data-protection officer: a household's access log for an Art. 15 DSGVO request
     path(

@@ -21,7 +21,7 @@ from jcportal.core import storage
 from jcportal.documents.models import Document
 from jcportal.households.models import Household, normalise_bg_number
 from jcportal.records import services, xdomea
-from jcportal.records.forms import ExcludeForm, HoldForm, MessageForm
+from jcportal.records.forms import BenefitsEndedForm, ExcludeForm, HoldForm, MessageForm
 from jcportal.records.models import DestructionProposal, LegalHold, ProposalItem
 
 from .decorators import staff_required
@@ -189,3 +189,19 @@ def hold_release(request: HttpRequest, hold_id: int) -> HttpResponse:
     services.release_hold(hold, Actor.from_request(request), request.POST.get("note", ""))
     messages.success(request, _("Legal hold released."))
     return redirect("backoffice:records")
+
+
+@records_role
+def benefits_ended(request: HttpRequest) -> HttpResponse:
+    """Record the start event "household left benefits" (or take it back)."""
+    form = BenefitsEndedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        household = Household.objects.filter(bg_number=normalise_bg_number(data["bg_number"])).first()
+        if household is None:
+            form.add_error("bg_number", _("No household with this BG number."))
+        else:
+            services.record_benefits_ended(Actor.from_request(request), household, data["ended_on"])
+            messages.success(request, _("Saved."))
+            return redirect("backoffice:records")
+    return render(request, "backoffice/records/benefits_ended.html", {"form": form})

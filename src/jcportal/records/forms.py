@@ -48,3 +48,13 @@ class ExcludeForm(GovForm):
 
 class MessageForm(GovForm):
     message = forms.FileField(label=_("xdomea message of the state archive (XML)"))
+
+
+class BenefitsEndedForm(GovForm):
+    bg_number = forms.CharField(label=_("BG number"), max_length=20)
+    ended_on = forms.DateField(
+        label=_("benefits ended on"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("The last day benefits were paid. Empty: the household receives benefits again."),
+    )

@@ -675,6 +675,19 @@ def destroy_item(item: ProposalItem) -> None:
         )
 
 
+# --- the start event "household left benefits" -------------------------------------------------------
+
+
+def record_benefits_ended(actor: Any, household: Any, on: dt.date | None) -> None:
+    """The household's benefits ended on ``on`` (the case file's retention counts from then); ``None``:
+    benefits again, nothing of the household is due on that ground."""
+    _require_role(actor)
+    household.benefits_ended_on = on
+    household.active = on is None
+    household.save(update_fields=["benefits_ended_on", "active"])
+    audit("household.benefits_ended", actor=actor, obj=household, household=household, details={"on": on})
+
+
 # --- legal holds ------------------------------------------------------------------------------------
 
 

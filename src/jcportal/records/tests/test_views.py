@@ -15,6 +15,7 @@ from jcportal.core import crypto
 from jcportal.core.testing.fixtures import login_staff
 from jcportal.households.models import Household
 from jcportal.households.tests.factories import HouseholdFactory
+from jcportal.records import services
 from jcportal.records.models import DestructionProposal, LegalHold
 
 from .test_retention import archive_answer, clock, left_benefits, records_staff
@@ -103,3 +104,18 @@ def test_a_hold_is_placed_by_bg_number_and_released():
     records.post(reverse("backoffice:records-hold-release", args=[hold.pk]))
     hold.refresh_from_db()
     assert hold.released_at is not None
+
+
+def test_the_end_of_benefits_is_recorded_and_taken_back():
+    household = HouseholdFactory()
+    records = login_staff(english(Client()), records_staff())
+    url = reverse("backoffice:records-benefits-ended")
+    assert records.get(url).status_code == 200
+    records.post(url, {"bg_number": household.bg_number, "ended_on": "2026-01-31"})
+    household.refresh_from_db()
+    assert household.benefits_ended_on == dt.date(2026, 1, 31) and not household.active
+    assert [line.due for line in services.plan(dt.date(2036, 12, 31))] == [1]
+    records.post(url, {"bg_number": household.bg_number, "ended_on": ""})
+    household.refresh_from_db()
+    assert household.benefits_ended_on is None and household.active
+    assert services.plan(dt.date(2036, 12, 31)) == []
