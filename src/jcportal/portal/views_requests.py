@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from jcportal.docrequests import selectors, services
 from jcportal.docrequests.forms import ItemUploadForm
 from jcportal.docrequests.models import DocumentRequest
-from jcportal.documents import problems
+from jcportal.documents import problems, types
 
 from .decorators import citizen_required, household_object_or_404
 
@@ -51,7 +51,16 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             request.POST if bound else None, request.FILES if bound else None, prefix=f"item{item.pk}"
         )
         problem = problems.get(item.document.rejection_code) if item.document and not arrived else None
-        rows.append({"item": item, "arrived": arrived, "form": form, "bound": bound, "problem": problem})
+        rows.append(
+            {
+                "item": item,
+                "arrived": arrived,
+                "form": form,
+                "bound": bound,
+                "problem": problem,
+                "type_explanation": types.get(item.doc_type).explanation,
+            }
+        )
     if posted_item is not None:
         row = next(r for r in rows if r["bound"])
         form = row["form"]

@@ -113,3 +113,25 @@ def test_an_upload_of_another_type_does_not_touch_the_request(
 ):
     upload(citizen_client, django_capture_on_commit_callbacks, "lohnabrechnung")
     assert not open_request.items.filter(arrived_at__isnull=False).exists()
+
+
+def _outside_german(html: str) -> str:
+    """The page without the elements marked lang="de" (what a screen reader reads in the page language)."""
+    import re
+
+    return re.sub(r'<(div|span|p)[^>]*lang="de"[^>]*>.*?</\1>', "", html, flags=re.S)
+
+
+@pytest.mark.parametrize("language", ["ar", "en", "ti"])
+def test_the_request_page_composes_its_text_in_the_citizens_language_and_marks_the_german_free_text(
+    citizen_client, open_request, language
+):
+    open_request.explanation = "Bitte reichen Sie die Kontoauszüge der letzten drei Monate ein."
+    open_request.save()
+    citizen_client.cookies["jcportal_language"] = language
+    html = citizen_client.get(reverse("portal:request", args=[open_request.pk])).content.decode()
+    assert '<div lang="de" dir="ltr" class="german-text"><p>Bitte reichen Sie' in html
+    assert '<span lang="de" dir="ltr">Die letzten drei Monate</span>' in html
+    visible = _outside_german(html)
+    assert "Bitte reichen Sie" not in visible and "Die letzten drei Monate" not in visible
+    assert "§ 66 SGB I" in visible  # the legal note, in the page's language with the paragraph as reference
