@@ -64,6 +64,7 @@ FOREIGN_KWARGS = {
     "representation_id",
     "user_id",
     "bg_number",
+    "letter_id",  # a letter (outbound document) posted to a household's postbox through the API
     # not in the shared list, but team-scoped staff data of the foreign team
     "absence_id",
 }
@@ -79,6 +80,7 @@ NOT_HOUSEHOLD_ROUTES = {
     "core:accessibility-feedback-handled": "accessibility feedback about the site, no social data",
     "eforms:start": "starts a new, empty form of a public online service (form_slug)",
     "eforms:schema": "public JSON schema of a form version",
+    "api:submission-schema": "the published JSON Schema of a service version (no social data)",
     "accounts:password-reset-confirm": (
         "public by design; uidb64/token of someone else's account only shows 'this link no longer works' "
         "(tested in test_portal_account)"
@@ -95,6 +97,9 @@ NOT_HOUSEHOLD_ROUTES = {
 # Kwargs of objects that are not a household's, with the reason (every route using only these is fine).
 NOT_HOUSEHOLD_KWARGS = {
     "client_id": "an API client's configuration (administrators), no social data",
+    "webhook_id": "an API client's own webhook subscription (other clients' answer 404), no social data",
+    "upload_id": "an upload in parts belongs to the API client that announced it (others' answer 404)",
+    "number": "the number of a part of such an upload",
     "delivery_id": "a webhook delivery (administrators redeliver dead letters of every household's events)",
     "config_id": "an exporter configuration (administrators), no social data",
     "exporter": "an exporter plugin's identifier (administrators create a configuration for it)",
@@ -246,11 +251,12 @@ def build_world() -> World:
         released = DocumentFactory(
             household=foreign,
             title=MARKER_TITLE,
-            direction="outgoing",
+            direction="outbound",
             channel=incoming.channel,
             released_at=timezone.now(),
         )
         values["document_id"] = [incoming.pk, released.pk]
+        values["letter_id"] = [released.pk]
         values["item_id"] = [InboxItemFactory(document=incoming).pk]
     if apps.is_installed("jcportal.docrequests"):
         from jcportal.docrequests.tests.factories import DocumentRequestFactory, DocumentRequestItemFactory
