@@ -16,7 +16,7 @@ if command -v clamd >/dev/null 2>&1 || [ -x /usr/sbin/clamd ]; then
   $PY -c "import sys; sys.path.insert(0, 'src'); from pathlib import Path; from jcportal.core import localclamd; localclamd.prepare(Path('$VAR/clamd').resolve())"
   "$(command -v clamd || echo /usr/sbin/clamd)" --config-file "$VAR/clamd/clamd.conf" &
   pids+=($!)
-  export CLAMD_SOCKET="${CLAMD_SOCKET:-$(pwd)/$VAR/clamd/clamd.sock}"
+  export CLAMD_SOCKET="${CLAMD_SOCKET:-$(realpath -m "$VAR/clamd/clamd.sock")}"
   export MALWARE_SCAN_REQUIRED="${MALWARE_SCAN_REQUIRED:-true}"
 fi
 
