@@ -154,6 +154,8 @@ def _open_image_checked(stream: BinaryIO) -> Image.Image:
         raise FileProblem("too_many_pixels", f"{width}x{height}")
     try:
         image.load()
+    except MemoryError:  # out of the decoding child's memory (documents.limits): too complex, not corrupt
+        raise
     except Exception as exc:  # truncated or corrupt data
         raise FileProblem("corrupt_image", str(exc)) from exc
     return image
@@ -532,6 +534,18 @@ def thumbnail_png(pdf_bytes: bytes, width: int = 240) -> bytes:
             return buffer.getvalue()
         except Exception as exc:
             logger.info("thumbnail: reduced decode failed (%s); rendering the page", exc)
+    import pypdfium2  # noqa: F401 - loaded here, so the limited child does not need to map it
+
+    try:  # a page that needs more memory or time than allowed gets a blank thumbnail, the worker lives on
+        return limits.run_limited(_rendered_thumbnail, pdf_bytes, width)
+    except limits.LimitExceeded as exc:
+        logger.info("thumbnail: rendering exceeded its limits (%s); blank thumbnail", exc.reason)
+        buffer = io.BytesIO()
+        Image.new("L", (width, round(width * 297 / 210)), 255).save(buffer, format="PNG")
+        return buffer.getvalue()
+
+
+def _rendered_thumbnail(pdf_bytes: bytes, width: int) -> bytes:
     import pypdfium2
 
     document = pypdfium2.PdfDocument(pdf_bytes)

@@ -215,3 +215,13 @@ def test_an_admin_video_upload_is_scanned_for_malware(clamd):  # type: ignore[no
     assert not infected.is_valid()
     with translation.override("en"):
         assert "malware" in str(infected.errors["file"])
+
+
+def test_a_thumbnail_beyond_the_limits_is_blank_and_the_process_lives(settings, monkeypatch):  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    settings.CONVERT_MEMORY_MB = 64
+    monkeypatch.setattr(normalise, "_rendered_thumbnail", lambda *args: _allocate_without_end())
+    png = normalise.thumbnail_png(samples.pdf())
+    image = Image.open(io.BytesIO(png))
+    assert image.width == 240 and image.getextrema() == (255, 255)
