@@ -19,6 +19,7 @@ from jcportal.accounts.actor import Actor
 from jcportal.audit.services import audit
 from jcportal.core import storage
 from jcportal.documents.models import Document
+from jcportal.eforms.models import Submission
 from jcportal.households.models import Household, normalise_bg_number
 from jcportal.records import services, xdomea
 from jcportal.records.forms import BenefitsEndedForm, ExcludeForm, HoldForm, MessageForm
@@ -70,11 +71,17 @@ def proposal_detail(request: HttpRequest, proposal_id: uuid.UUID) -> HttpRespons
             "pk", "receipt_number"
         )
     )
+    references = dict(
+        Submission.objects.filter(pk__in=[i.submission_id for i in items if i.submission_id]).values_list(
+            "pk", "reference"
+        )
+    )
     rows = [
         {
             "item": i,
             "bg_number": bg_numbers.get(i.household_id or 0, ""),
-            "receipt": receipts.get(i.document_id, "") if i.document_id else "",
+            "receipt": (receipts.get(i.document_id, "") if i.document_id else "")
+            or (references.get(i.submission_id, "") if i.submission_id else ""),
         }
         for i in items
     ]

@@ -229,7 +229,8 @@ class DestructionProposal(models.Model):
 
 
 class ProposalItem(models.Model):
-    """One record of a proposal: a household's whole case file, or one document.
+    """One record of a proposal: a household's whole case file, one document, or one online-service
+    submission (its form answers and its PDF copy).
 
     Holds ids only (no foreign keys): after destruction they are cleared and only ``subject_hash`` (a
     keyed hash of the file id) remains."""
@@ -237,6 +238,7 @@ class ProposalItem(models.Model):
     class Kind(models.TextChoices):
         CASE_FILE = "case_file", _("Case file")
         DOCUMENT = "document", _("Document")
+        SUBMISSION = "submission", _("Online service")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Due")
@@ -254,6 +256,7 @@ class ProposalItem(models.Model):
     retention_class = models.ForeignKey(RetentionClass, on_delete=models.PROTECT, related_name="+")
     household_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     document_id = models.UUIDField(null=True, blank=True, db_index=True)
+    submission_id = models.UUIDField(null=True, blank=True, db_index=True)
     office = models.ForeignKey(
         "households.ServiceOffice", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

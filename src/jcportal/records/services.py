@@ -93,6 +93,11 @@ class DueRecord:
     start_date: dt.date
     due_on: dt.date
     held: bool
+    submission_id: Any = None
+
+    @property
+    def record_id(self) -> Any:
+        return self.submission_id or self.document_id or self.household_id
 
 
 def _classes() -> dict[tuple[str, str], RetentionClass]:
@@ -197,6 +202,44 @@ def due_records(as_of: dt.date) -> list[DueRecord]:
                 )
             )
 
+    from jcportal.eforms.models import Submission
+
+    finished = (Submission.Status.DONE, Submission.Status.REJECTED, Submission.Status.APPROVED)
+    for (scope, slug), retention_class in classes.items():
+        if scope != Scope.ONLINE_SERVICE:
+            continue
+        submissions = Submission.objects.filter(
+            form_slug=slug, status__in=finished, submitted_at__isnull=False
+        )
+        for submission in submissions.select_related("household").only(
+            "pk", "household_id", "household__service_office_id", "submitted_at", "document_id"
+        ):
+            if submission.household_id in covered_households:
+                continue
+            start = _day(submission.submitted_at)
+            if retention_class.start_event == StartEvent.LEFT_BENEFITS:
+                start = submission.household.benefits_ended_on if submission.household_id else None
+            if start is None:
+                continue
+            due = add_period(start, retention_class)
+            if due > as_of:
+                continue
+            held = submission.household_id in held_households or submission.document_id in held_documents
+            found.append(
+                DueRecord(
+                    ProposalItem.Kind.SUBMISSION,
+                    retention_class,
+                    submission.household_id,
+                    None,
+                    submission.household.service_office_id if submission.household_id else None,
+                    retention_class.start_event,
+                    start,
+                    due,
+                    held,
+                    submission_id=submission.pk,
+                )
+            )
+
     rejected = (Document.Status.REJECTED, Document.Status.QUARANTINED)
     documents_of(
         Scope.WORKING_COPY,
@@ -259,6 +302,9 @@ def _in_open_proposals() -> tuple[set[int], set[str]]:
         open_items.filter(kind=ProposalItem.Kind.CASE_FILE).values_list("household_id", flat=True)
     )
     documents = {str(d) for d in open_items.exclude(document_id=None).values_list("document_id", flat=True)}
+    documents |= {
+        str(d) for d in open_items.exclude(submission_id=None).values_list("submission_id", flat=True)
+    }
     return households, documents  # type: ignore[return-value]
 
 
@@ -270,7 +316,7 @@ def build_proposal(as_of: dt.date | None = None, actor: Any = None) -> Destructi
         r
         for r in due_records(as_of)
         if not (r.kind == ProposalItem.Kind.CASE_FILE and r.household_id in households)
-        and not (r.document_id is not None and str(r.document_id) in documents)
+        and not (r.kind != ProposalItem.Kind.CASE_FILE and str(r.record_id) in documents)
     ]
     if not fresh:
         return None
@@ -284,8 +330,9 @@ def build_proposal(as_of: dt.date | None = None, actor: Any = None) -> Destructi
                 retention_class=r.retention_class,
                 household_id=r.household_id,
                 document_id=r.document_id,
+                submission_id=r.submission_id,
                 office_id=r.office_id,
-                subject_hash=subject_hash(r.kind, r.household_id if r.document_id is None else r.document_id),
+                subject_hash=subject_hash(r.kind, r.record_id),
                 start_event=r.start_event,
                 start_date=r.start_date,
                 due_on=r.due_on,
@@ -323,9 +370,16 @@ def refresh_holds(proposal: DestructionProposal) -> None:
     held_households, held_documents = _held()
     held_documents_str = {str(d) for d in held_documents}
     from jcportal.documents.models import Document
+    from jcportal.eforms.models import Submission
 
     for item in proposal.items.filter(state__in=[ProposalItem.State.PENDING, ProposalItem.State.HELD]):
-        if item.kind == ProposalItem.Kind.CASE_FILE:
+        if item.kind == ProposalItem.Kind.SUBMISSION:
+            held = item.household_id in held_households or (
+                Submission.objects.filter(
+                    pk__in=[item.submission_id], document_id__in=held_documents
+                ).exists()
+            )
+        elif item.kind == ProposalItem.Kind.CASE_FILE:
             held = item.household_id in held_households or (
                 Document.objects.filter(household_id=item.household_id or 0, pk__in=held_documents).exists()
             )
@@ -393,6 +447,8 @@ def handover_name(proposal: DestructionProposal) -> str:
 def _period_of(item: ProposalItem) -> tuple[dt.date, dt.date]:
     from jcportal.documents.models import Document
 
+    if item.kind == ProposalItem.Kind.SUBMISSION:
+        return item.start_date, item.start_date
     if item.kind == ProposalItem.Kind.CASE_FILE:
         span = Document.objects.filter(household_id=item.household_id or 0).aggregate(
             first=Min("received_at"), last=Max("received_at")
@@ -640,6 +696,20 @@ def destroy_item(item: ProposalItem) -> None:
         with transaction.atomic():
             rows = _delete_household_rows(item.household_id)
         key_ids = crypto.destroy_household_key(item.household_id)
+    elif item.kind == ProposalItem.Kind.SUBMISSION:
+        from jcportal.eforms.models import Submission
+
+        submissions = Submission.objects.filter(pk__in=[item.submission_id])
+        copies = Document.objects.filter(
+            pk__in=submissions.exclude(document=None).values_list("document", flat=True)
+        )
+        names = _document_objects(copies) + [
+            n for n in submissions.values_list("export_path", flat=True) if n
+        ]
+        objects = _delete_objects(item, names)
+        with transaction.atomic():
+            copy_ids = list(copies.values_list("pk", flat=True))
+            rows = submissions.delete()[0] + Document.objects.filter(pk__in=copy_ids).delete()[0]
     else:
         documents = Document.objects.filter(pk__in=[item.document_id])
         objects = _delete_objects(item, _document_objects(documents))
@@ -654,6 +724,7 @@ def destroy_item(item: ProposalItem) -> None:
         item.pending_objects = []
         item.household_id = None
         item.document_id = None
+        item.submission_id = None
         item.save()
         audit(
             "records.destroyed",

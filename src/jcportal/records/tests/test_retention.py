@@ -284,3 +284,47 @@ def test_the_daily_job_prunes_audit_months_past_their_retention_and_the_chain_ve
     assert AuditEvent.objects.filter(at__year=2031).exists()
     assert AuditEvent.objects.filter(action="audit.epochs_pruned").exists()
     assert list(verify_chain()) == []
+
+
+def test_a_finished_contact_request_is_destroyed_after_two_years_without_its_case_file(case_file):
+    from jcportal.eforms.models import Submission
+
+    household, _citizen, document = case_file
+    household.active, household.benefits_ended_on = True, None
+    household.save()
+    sent = timezone.make_aware(dt.datetime(2027, 3, 1, 10))
+    done = Submission.objects.create(
+        form_slug="kontakt",
+        form_version=1,
+        status=Submission.Status.DONE,
+        household=household,
+        submitted_at=sent,
+        reference="V-2027-000001",
+        data={"message": f"Bitte um Rückruf {WORD}"},
+        document=document,
+    )
+    open_one = Submission.objects.create(
+        form_slug="kontakt",
+        form_version=1,
+        status=Submission.Status.SUBMITTED,
+        household=household,
+        submitted_at=sent,
+    )
+    # two years from the end of 2027
+    assert services.plan(dt.date(2029, 12, 30)) == []
+    assert [(line.retention_class, line.due) for line in services.plan(dt.date(2029, 12, 31))] == [
+        ("kontaktanliegen", 1)
+    ]
+    proposer, approver = records_staff(), records_staff()
+    with clock(dt.date(2030, 1, 2)):
+        proposal = services.build_proposal()
+        assert proposal is not None and proposal.items.get().kind == ProposalItem.Kind.SUBMISSION
+        services.submit(proposal, Actor.for_user(proposer))  # not offered to the archive
+        assert services.approve(proposal, Actor.for_user(approver)) == 1
+    assert not Submission.objects.filter(pk=done.pk).exists()
+    assert not Document.objects.filter(pk=document.pk).exists()  # its PDF copy
+    assert not {n for n in stored_names() if str(document.pk) in n}
+    assert Submission.objects.filter(pk=open_one.pk).exists()  # not finished: kept
+    assert Household.objects.filter(pk=household.pk).exists()
+    assert AuditEvent.objects.get(action="records.destroyed").details["kind"] == "submission"
+    assert list(verify_chain()) == []
