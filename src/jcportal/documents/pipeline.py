@@ -80,11 +80,38 @@ def read_work(document: Document, name: str) -> bytes:
         return handle.read()
 
 
-def _test_hook(step: str) -> None:
-    """Test-only: block in a step so a test can kill the worker there (never in production)."""
-    if settings.PRODUCTION or os.environ.get("JCPORTAL_PIPELINE_BLOCK_STEP") != step:
+def _test_hook(step: str, document: Document | None = None) -> None:
+    """Test-only fault injection, never in production (documents/tests/test_faults.py):
+
+    ``JCPORTAL_PIPELINE_BLOCK_STEP`` – block in that step (the test kills the worker there);
+    ``JCPORTAL_PIPELINE_PAUSE_STEP`` – wait in that step until the test deletes the marker file (e.g. after
+    it terminated the worker's database connections); ``JCPORTAL_PIPELINE_POISON`` – a file of this name
+    kills its worker process (as a segfaulting decoder would)."""
+    if settings.PRODUCTION:
         return
+    poison = os.environ.get("JCPORTAL_PIPELINE_POISON")
+    if (
+        poison
+        and step == "normalise"
+        and document is not None
+        and document.originals.filter(original_name=poison).exists()
+    ):
+        os.kill(os.getpid(), 9)
     marker = os.environ.get("JCPORTAL_PIPELINE_BLOCK_MARKER")
+    if (
+        os.environ.get("JCPORTAL_PIPELINE_PAUSE_STEP") == step
+        and marker
+        and not os.path.exists(marker + ".done")
+    ):
+        with open(marker, "w") as handle:
+            handle.write(step)
+        while os.path.exists(marker):
+            time.sleep(0.1)
+        with open(marker + ".done", "w") as handle:  # only the first document pauses
+            handle.write(step)
+        return
+    if os.environ.get("JCPORTAL_PIPELINE_BLOCK_STEP") != step:
+        return
     if marker:
         with open(marker, "w") as handle:
             handle.write(step)
@@ -153,7 +180,6 @@ class NormaliseStep(Step):
         usable = 0
         for original in document.originals.all():
             extend_lease(document)
-            _test_hook("normalise")
             try:
                 with original.file.open("rb") as stream:
                     data = io.BytesIO(stream.read())
@@ -510,6 +536,7 @@ def run(document_id: str) -> str:
                 changes.update(pipeline_attempts=1, pipeline_error="", pipeline_state="")
             Document.objects.filter(pk=document_id).update(**changes)
             document.refresh_from_db()
+            _test_hook(step.name, document)
             if step.applies(document):
                 step.run(document)
         Document.objects.filter(pk=document_id).update(

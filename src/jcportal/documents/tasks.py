@@ -37,12 +37,19 @@ def run_pipeline(self, document_id: str) -> str:  # type: ignore[no-untyped-def]
 
 @register_resumer("documents.pipeline")
 def resume_stalled_documents() -> int:
-    """Re-queue documents whose pipeline stopped half way (killed worker, lost message, scanner down)."""
-    count = 0
-    for document_id in pipeline.stalled_documents().values_list("pk", flat=True)[:500]:
+    """Re-queue documents whose pipeline stopped half way (killed worker, lost message, scanner down).
+
+    Each re-queued document is marked as touched, so that the next runs leave it alone for
+    ``PIPELINE_RESUME_AFTER_SECONDS`` (no flood of duplicate messages while a long queue drains)."""
+    from django.utils import timezone
+
+    from .models import Document
+
+    ids = list(pipeline.stalled_documents().values_list("pk", flat=True)[:500])
+    Document.objects.filter(pk__in=ids).update(pipeline_updated_at=timezone.now())
+    for document_id in ids:
         run_pipeline.delay(str(document_id))
-        count += 1
-    return count
+    return len(ids)
 
 
 @shared_task(name="jcportal.documents.tasks.sanity_check", ignore_result=True)
