@@ -89,6 +89,12 @@ class HouseholdSerializer(serializers.ModelSerializer):
         )
 
 
+class HouseholdPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next page (cursor), or null at the end.")
+    previous = serializers.URLField(allow_null=True)
+    results = HouseholdSerializer(many=True)
+
+
 # --- writing --------------------------------------------------------------------------------------------
 
 

@@ -65,6 +65,12 @@ class SubmissionSerializer(serializers.ModelSerializer):
         return _url("api:submission-detail", [submission.pk], self.context)
 
 
+class SubmissionPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next page (cursor), or null at the end.")
+    previous = serializers.URLField(allow_null=True)
+    results = SubmissionSerializer(many=True)
+
+
 class SubmissionDetailSerializer(SubmissionSerializer):
     answers = serializers.SerializerMethodField(
         help_text="The machine-readable submission (form, version, Vorgangsnummer, data per step)."

@@ -45,20 +45,20 @@ urlpatterns = [
         name="docrequest-create",
     ),
     path(
-        "document-requests/<int:request_id>/",
+        "document-requests/<str:request_id>/",
         views_requests.DocumentRequestDetail.as_view(),
         name="docrequest-detail",
     ),
     path("webhooks/", views_webhooks.WebhookList.as_view(), name="webhook-list"),
-    path("webhooks/<int:webhook_id>/", views_webhooks.WebhookDetail.as_view(), name="webhook-detail"),
+    path("webhooks/<str:webhook_id>/", views_webhooks.WebhookDetail.as_view(), name="webhook-detail"),
     path(
-        "webhooks/<int:webhook_id>/rotate-secret/",
+        "webhooks/<str:webhook_id>/rotate-secret/",
         views_webhooks.WebhookRotateSecret.as_view(),
         name="webhook-rotate-secret",
     ),
     path("submissions/", views_submissions.SubmissionList.as_view(), name="submission-list"),
     path(
-        "submissions/schemas/<slug:form_slug>/<int:version>/",
+        "submissions/schemas/<str:form_slug>/<str:version>/",
         views_submissions.SubmissionSchema.as_view(),
         name="submission-schema",
     ),
@@ -80,7 +80,7 @@ urlpatterns = [
     path("uploads/", views_uploads.UploadCreate.as_view(), name="upload-create"),
     path("uploads/<uuid:upload_id>/", views_uploads.UploadDetail.as_view(), name="upload-detail"),
     path(
-        "uploads/<uuid:upload_id>/parts/<int:number>/",
+        "uploads/<uuid:upload_id>/parts/<str:number>/",
         views_uploads.UploadPartView.as_view(),
         name="upload-part",
     ),

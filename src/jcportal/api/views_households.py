@@ -7,8 +7,10 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,6 +23,7 @@ from .households_sync import UpsertError, UpsertResult, upsert_households
 from .serializers_households import (
     BulkRequestSerializer,
     BulkResponseSerializer,
+    HouseholdPageSerializer,
     HouseholdSerializer,
     HouseholdUpsertResponseSerializer,
     HouseholdWriteSerializer,
@@ -67,12 +70,15 @@ class HouseholdList(ApiView):
             OpenApiParameter("cursor", str),
             OpenApiParameter("limit", int, description="Page size, at most 500."),
         ],
-        responses=HouseholdSerializer(many=True),
+        responses=HouseholdPageSerializer,
     )
     def get(self, request: Request) -> Response:
         queryset = households().filter(pk__in=self.visible_households().values("pk"))
         paginator = HouseholdPagination()
-        page = paginator.paginate_queryset(queryset, request, view=self) or []
+        try:
+            page = paginator.paginate_queryset(queryset, request, view=self) or []
+        except NotFound:
+            return Response({"detail": _("The cursor is not valid.")}, status=status.HTTP_400_BAD_REQUEST)
         if page:
             self.audit_read(action="api.households_listed", households=[h.bg_number for h in page])
         data = HouseholdSerializer(page, many=True, context={"request": request}).data

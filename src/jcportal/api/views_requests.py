@@ -16,6 +16,7 @@ from jcportal.docrequests.models import DocumentRequest
 from jcportal.households.models import Household, normalise_bg_number
 
 from . import scopes
+from .paths import as_int, int_path
 from .serializers_requests import DocumentRequestSerializer, RequestWriteSerializer
 from .views_base import ApiView
 
@@ -72,9 +73,10 @@ class DocumentRequestDetail(ApiView):
 
     @extend_schema(
         operation_id="document_requests_retrieve",
+        parameters=[int_path("request_id")],
         responses={200: DocumentRequestSerializer, 404: NOT_VISIBLE},
     )
-    def get(self, request: Request, request_id: int) -> Response:
-        doc_request = self.get_visible(requests(), pk=request_id)
+    def get(self, request: Request, request_id: str) -> Response:
+        doc_request = self.get_visible(requests(), pk=as_int(request_id))
         self.audit_read(action="api.docrequest_read", obj=doc_request)
         return Response(DocumentRequestSerializer(doc_request, context={"request": request}).data)

@@ -7,8 +7,11 @@ from typing import Any
 
 from django.http import Http404
 from django.http.response import HttpResponseBase
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,7 +25,12 @@ from jcportal.exporters.fachverfahren import fachverfahren_record
 
 from . import scopes
 from .downloads import file_response
-from .serializers_submissions import SubmissionDetailSerializer, SubmissionSerializer
+from .paths import as_int, int_path
+from .serializers_submissions import (
+    SubmissionDetailSerializer,
+    SubmissionPageSerializer,
+    SubmissionSerializer,
+)
 from .views_base import ApiView
 
 NOT_VISIBLE = OpenApiResponse(description="No such submission, or not visible to this client.")
@@ -63,7 +71,7 @@ class SubmissionList(SubmissionView):
             OpenApiParameter("cursor", str),
             OpenApiParameter("limit", int, description="Page size, at most 500."),
         ],
-        responses=SubmissionSerializer(many=True),
+        responses=SubmissionPageSerializer,
     )
     def get(self, request: Request) -> Response:
         queryset = self.submissions()
@@ -74,7 +82,10 @@ class SubmissionList(SubmissionView):
         if state := request.query_params.get("status"):
             queryset = queryset.filter(status=state)
         paginator = SubmissionPagination()
-        page = paginator.paginate_queryset(queryset, request, view=self) or []
+        try:
+            page = paginator.paginate_queryset(queryset, request, view=self) or []
+        except NotFound:
+            return Response({"detail": _("The cursor is not valid.")}, status=status.HTTP_400_BAD_REQUEST)
         if page:
             self.audit_read(action="api.submissions_listed", submissions=[s.reference for s in page])
         data = SubmissionSerializer(page, many=True, context={"request": request}).data
@@ -149,9 +160,10 @@ class SubmissionSchema(ApiView):
             "The JSON Schema (2020-12) of the machine-readable submission (`answers`) of this online service "
             "and form version, generated from the form definition."
         ),
+        parameters=[int_path("version", "The form version.")],
         responses={200: OpenApiTypes.OBJECT, 404: OpenApiResponse(description="No such service or version.")},
     )
-    def get(self, request: Request, form_slug: str, version: int) -> Response:
-        definition = registry.get(form_slug, version)  # Http404 for an unknown one
+    def get(self, request: Request, form_slug: str, version: str) -> Response:
+        definition = registry.get(form_slug, as_int(version))  # Http404 for an unknown one
         schema_id = reverse("api:submission-schema", args=[form_slug, version], request=request)
         return Response(engine.json_schema(definition, schema_id))

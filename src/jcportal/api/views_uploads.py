@@ -17,6 +17,7 @@ from jcportal.households.models import Household, normalise_bg_number
 
 from . import scopes, uploads
 from .models import PartUpload
+from .paths import as_int, int_path
 from .serializers_uploads import (
     PartSerializer,
     UploadAnnounceSerializer,
@@ -125,6 +126,7 @@ class UploadDetail(UploadView):
 class UploadPartView(UploadView):
     @extend_schema(
         operation_id="uploads_part",
+        parameters=[int_path("number", "The part number, from 1.")],
         description="The raw bytes of one part (exactly its `size`). Sending a part again replaces it.",
         request={"application/octet-stream": OpenApiTypes.BINARY},
         responses={
@@ -133,10 +135,10 @@ class UploadPartView(UploadView):
             404: NOT_FOUND,
         },
     )
-    def put(self, request: Request, upload_id: Any, number: int) -> Response:
+    def put(self, request: Request, upload_id: Any, number: str) -> Response:
         upload = self.get_upload(upload_id)
         try:
-            part = uploads.put_part(upload, number, request._request)
+            part = uploads.put_part(upload, as_int(number), request._request)
         except uploads.UploadError as error:
             return self.refused(error)
         return Response(

@@ -15,6 +15,7 @@ from jcportal.events import services as event_services
 from jcportal.events.models import Subscription
 
 from . import scopes
+from .paths import as_int, int_path
 from .serializers_webhooks import (
     WebhookPatchSerializer,
     WebhookSerializer,
@@ -24,6 +25,7 @@ from .serializers_webhooks import (
 from .views_base import ApiView
 
 NOT_FOUND = OpenApiResponse(description="No such webhook of this client.")
+WEBHOOK_ID = int_path("webhook_id")
 INVALID = OpenApiResponse(description="Invalid body (address or event type).")
 
 
@@ -37,8 +39,8 @@ class WebhookBase(ApiView):
     def own(self) -> Any:
         return Subscription.objects.filter(client=self.client)
 
-    def get_own(self, webhook_id: int) -> Subscription:
-        subscription = self.own().filter(pk=webhook_id).first()
+    def get_own(self, webhook_id: str) -> Subscription:
+        subscription = self.own().filter(pk=as_int(webhook_id)).first()
         if subscription is None:
             raise Http404
         return subscription
@@ -76,16 +78,21 @@ class WebhookList(WebhookBase):
 
 
 class WebhookDetail(WebhookBase):
-    @extend_schema(operation_id="webhooks_retrieve", responses={200: WebhookSerializer, 404: NOT_FOUND})
-    def get(self, request: Request, webhook_id: int) -> Response:
+    @extend_schema(
+        operation_id="webhooks_retrieve",
+        parameters=[WEBHOOK_ID],
+        responses={200: WebhookSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, webhook_id: str) -> Response:
         return Response(WebhookSerializer(self.get_own(webhook_id)).data)
 
     @extend_schema(
         operation_id="webhooks_update",
+        parameters=[WEBHOOK_ID],
         request=WebhookPatchSerializer,
         responses={200: WebhookSerializer, 400: INVALID, 404: NOT_FOUND},
     )
-    def patch(self, request: Request, webhook_id: int) -> Response:
+    def patch(self, request: Request, webhook_id: str) -> Response:
         subscription = self.get_own(webhook_id)
         body = WebhookPatchSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -105,9 +112,10 @@ class WebhookDetail(WebhookBase):
 
     @extend_schema(
         operation_id="webhooks_delete",
+        parameters=[WEBHOOK_ID],
         responses={204: OpenApiResponse(description="Deleted."), 404: NOT_FOUND},
     )
-    def delete(self, request: Request, webhook_id: int) -> Response:
+    def delete(self, request: Request, webhook_id: str) -> Response:
         event_services.delete_subscription(self.get_own(webhook_id), by=self.actor)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -115,11 +123,12 @@ class WebhookDetail(WebhookBase):
 class WebhookRotateSecret(WebhookBase):
     @extend_schema(
         operation_id="webhooks_rotate_secret",
+        parameters=[WEBHOOK_ID],
         description="A new secret; the old one stops signing at once. Shown only in this answer.",
         request=None,
         responses={200: WebhookWithSecretSerializer, 404: NOT_FOUND},
     )
-    def post(self, request: Request, webhook_id: int) -> Response:
+    def post(self, request: Request, webhook_id: str) -> Response:
         subscription = self.get_own(webhook_id)
         secret = event_services.rotate_secret(subscription, by=self.actor)
         return Response(_with_secret(subscription, secret))
