@@ -459,3 +459,19 @@ def test_nobody_is_a_portal_user_or_staff_without_an_account():  # type: ignore[
         assert policy.deputised_staff_ids(who) == []
         assert not policy.manageable_accounts(who).exists()
         assert not policy.visible_access_requests(who).exists()
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_document_and_submission_lists_are_for_case_staff_only(role):  # type: ignore[no-untyped-def]
+    """The E-Akte lists (citizens' own lists are the portal's selectors, each download asks can_download)."""
+    from jcportal.accounts.tests.factories import UserFactory
+
+    household = HouseholdFactory()
+    document = DocumentFactory(household=household)
+    submission = _submission(household)
+    team = household.responsible_team if role not in (Role.CITIZEN, Role.REPRESENTATIVE) else None
+    user = UserFactory(role=role, team=team)
+    listed = role in (Role.CASEWORKER, Role.CASE_MANAGER, Role.TEAM_ASSISTANT, Role.TEAM_LEAD)
+    for who in (user, Actor.for_user(user)):
+        assert (document in policy.visible_documents(who)) is listed
+        assert (submission in policy.visible_submissions(who)) is listed
