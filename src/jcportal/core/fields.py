@@ -231,21 +231,47 @@ def seal_rows(
             return changed
         last = rows[-1][0]
         for row in rows:
-            stored = [_stored_text(value) for value in row[1:]]
-            if not any(stored):
-                continue
-            pk = model._meta.pk.to_python(row[0])
-            instance = manager.get(pk=pk)
-            updates = {}
-            for field, text in zip(fields, stored, strict=True):
-                household_id = field.household_of(instance)
-                if _needs_sealing(text, household_id):
-                    updates[field.attname] = _Scoped(getattr(instance, field.attname), household_id)
-            if updates:
-                manager.filter(pk=pk).update(**updates)
-                changed += 1
+            changed += _seal_row(model, fields, manager, row)
         if progress is not None:
             progress(changed)
+
+
+def _seal_row(model: Any, fields: list[EncryptedMixin], manager: Any, row: Any) -> int:
+    stored = [_stored_text(value) for value in row[1:]]
+    if not any(stored):
+        return 0
+    pk = model._meta.pk.to_python(row[0])
+    instance = manager.get(pk=pk)
+    updates = {}
+    for field, text in zip(fields, stored, strict=True):
+        household_id = field.household_of(instance)
+        if _needs_sealing(text, household_id):
+            updates[field.attname] = _Scoped(getattr(instance, field.attname), household_id)
+    if updates:
+        manager.filter(pk=pk).update(**updates)
+    return 1 if updates else 0
+
+
+def reseal(instance: Any) -> bool:
+    """Encrypt a saved row's columns again where they are plaintext or under another key than its
+    household's (it moved into a household with ``update()`` or ``save(update_fields=…)``). Run it after
+    the commit that created the household's key. Returns whether the row changed."""
+    model = type(instance)
+    fields = encrypted_fields(model)
+    if not fields or not crypto.enabled():
+        return False
+    using = instance._state.db or "default"
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote(model._meta.pk.column)}, {columns} FROM {quote(model._meta.db_table)} "  # noqa: S608
+            f"WHERE {quote(model._meta.pk.column)} = %s",
+            [model._meta.pk.get_db_prep_value(instance.pk, connection)],
+        )
+        row = cursor.fetchone()
+    return bool(row) and bool(_seal_row(model, fields, model._base_manager.db_manager(using), row))
 
 
 def seal_rows_migration(app_label: str, model_name: str) -> Callable[[Any, Any], None]:

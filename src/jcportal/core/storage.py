@@ -348,6 +348,27 @@ def open_raw(name: str) -> IO[bytes]:
     return raw
 
 
+def rekey(name: str) -> bool:
+    """Encrypt an object again with the data key its name resolves to now, if another key protects it
+    (a document that moved from clearing or from an application into a household, so that destroying
+    the household's key shreds it too). Replaced as a whole; returns whether it changed. Run it only
+    after the commit that created the key: a rolled back key would leave the object unreadable."""
+    with contextlib.closing(open_raw(name)) as raw:
+        head = cstream.read_exactly(raw, cstream.HEADER_SIZE)
+    if not cstream.is_encrypted(head):
+        return False  # plaintext: ``encrypt_existing`` encrypts it
+    key_id, key = crypto.key_for_scope(household_for(name))
+    if cstream.Header.unpack(head).key_id == key_id:
+        return False
+    with tempfile.TemporaryFile() as spool:
+        with open(name) as plain:
+            reader = cstream.EncryptingReader(plain, key, cstream.Header.new(key_id), name.encode())
+            shutil.copyfileobj(reader, spool, CHUNK)  # type: ignore[misc,arg-type,index,return-value,assignment]
+        spool.seek(0)
+        save_raw(name, spool)
+    return True
+
+
 def save_raw(name: str, content: IO[bytes]) -> str:
     saved: str = default_storage.save_raw(name, content)
     return saved

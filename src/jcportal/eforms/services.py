@@ -24,6 +24,7 @@ from jcportal.accounts.models import Role
 from jcportal.audit.services import audit
 from jcportal.core.pdf import render_pdf
 from jcportal.documents import services as document_services
+from jcportal.documents import storage_keys
 from jcportal.documents.models import Document
 from jcportal.events.services import emit_for, emit_workflow_result
 from jcportal.households.models import Household, Person, ServiceOffice, Team
@@ -761,6 +762,7 @@ def convert_preregistration(
     Document.objects.filter(pk__in=document_ids, household__isnull=True).update(household=household)
     submission.household = household
     submission.save(update_fields=["household", "updated_at"])
+    storage_keys.rekey_after_commit(document_ids, submission)  # the household's key from now on
     _decide(
         submission,
         user,

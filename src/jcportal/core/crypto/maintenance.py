@@ -71,14 +71,20 @@ def encrypt_existing(report: Report = _quiet, batch: int = 200) -> tuple[int, in
 
     Objects already encrypted and values already sealed are skipped (never encrypted twice); an object
     is replaced only as a whole (atomic rename / S3 PUT), so an interruption leaves either the plaintext
-    or the encrypted object, and a second run continues. Returns (objects, rows) changed."""
+    or the encrypted object, and a second run continues. Objects and values under another key than
+    their household's (moved from clearing into a household) are encrypted again with it.
+    Returns (objects, rows) changed."""
     from jcportal.core import fields, storage
 
     if not keys.enabled():
         raise RuntimeError("ENCRYPTION_AT_REST is off: switch it on first")
     objects = 0
     for name in list(storage.iter_names()):
-        if ".jcportal-tmp-" in name or storage.is_encrypted(name):
+        if ".jcportal-tmp-" in name:
+            continue
+        if storage.is_encrypted(name):
+            # under another key than its household's now (moved from clearing): encrypted again
+            objects += storage.rekey(name)
             continue
         encrypt_object(name)
         objects += 1

@@ -1,7 +1,7 @@
 """A request that needs a data key while the key-encryption key is unreachable (master key missing or
 different, KMS down) gets a clear, translated "temporarily unavailable" page (HTTP 503) instead of an
 error: nothing is served, nothing is written (the request's transaction is rolled back), nothing is
-lost. Operators see the cause on /healthz and in the log."""
+lost. Operators find the cause in the log (``jcportal.crypto``)."""
 
 from __future__ import annotations
 

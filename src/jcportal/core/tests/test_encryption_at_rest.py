@@ -258,3 +258,38 @@ def test_data_keys_move_from_the_local_master_key_to_kms(own_keys, settings, aws
     settings.KEY_PROVIDER, settings.KMS_KEY_ID = "aws-kms", key_id
     crypto.forget_cached_keys()
     assert _read_all(Document.objects.get(pk=document.pk)) == content
+
+
+@pytest.mark.django_db
+def test_what_moves_into_a_household_gets_its_key_and_is_shredded_with_it(
+    own_keys, household, django_capture_on_commit_callbacks
+):
+    from jcportal.documents.storage_keys import rekey_after_commit
+
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting = _accept(None)  # clearing: the system key
+    submission = Submission.objects.create(
+        form_slug="erstantrag", form_version=1, data={"bank": {"iban": IBAN}}
+    )
+    system_key = DataKey.objects.get(household_id__isnull=True).pk
+    names = list(raw_objects())
+    assert {cstream.Header.unpack(data[: cstream.HEADER_SIZE]).key_id for data in raw_objects().values()} == {
+        system_key
+    }
+    Document.objects.filter(pk=waiting.pk).update(household=household)
+    Submission.objects.filter(pk=submission.pk).update(household=household)
+    with django_capture_on_commit_callbacks(execute=True):
+        rekey_after_commit([waiting.pk], Submission.objects.get(pk=submission.pk))
+    household_key = DataKey.objects.get(household_id=household.pk).pk
+    assert list(raw_objects()) == names
+    assert {cstream.Header.unpack(data[: cstream.HEADER_SIZE]).key_id for data in raw_objects().values()} == {
+        household_key
+    }
+    assert Submission.objects.get(pk=submission.pk).data["bank"]["iban"] == IBAN
+    assert maintenance.encrypt_existing() == (0, 0)  # nothing left under the wrong key
+
+    crypto.destroy_household_key(household.pk)
+    assert Submission.objects.get(pk=submission.pk).data == {}  # shredded: reads as empty
+    with pytest.raises(crypto.KeyDestroyed):
+        _read_all(Document.objects.get(pk=waiting.pk))
+    assert all("its data key was destroyed" in problem for problem in sanity.check() if "decrypt" in problem)
