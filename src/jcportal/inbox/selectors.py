@@ -146,13 +146,9 @@ def item_for(user: Any, item_id: int) -> InboxItem | None:
         .filter(pk=item_id)
         .first()
     )
-    if item is None:
+    if item is None or not policy.can_work_on_item(user, item):
         return None
-    if item.assignee_id == user.pk or (user.team_id and item.team_id == user.team_id):
-        return item
-    if item.household is not None and policy.can_view_household(user, item.household):
-        return item
-    return None
+    return item
 
 
 def document_history(document) -> QuerySet[InboxEvent]:  # type: ignore[no-untyped-def]
