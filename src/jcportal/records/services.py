@@ -172,14 +172,22 @@ def due_records(as_of: dt.date) -> list[DueRecord]:
                 )
             )
 
-    def documents_of(scope: str, queryset: Any, start_of: Any) -> None:
-        retention_class = classes.get((scope, ""))
+    seen_documents: set[Any] = set()
+
+    def documents_of(scope: str, queryset: Any, start_of: Any, match: str = "") -> None:
+        retention_class = classes.get((scope, match))
         if retention_class is None:
             return
         for document in queryset.select_related("household").only(
-            "pk", "household_id", "household__service_office_id", "received_at", "filed_at"
+            "pk",
+            "household_id",
+            "household__service_office_id",
+            "household__active",
+            "household__benefits_ended_on",
+            "received_at",
+            "filed_at",
         ):
-            if document.household_id in covered_households:
+            if document.household_id in covered_households or document.pk in seen_documents:
                 continue
             start = _day(start_of(document))
             if start is None:
@@ -188,6 +196,7 @@ def due_records(as_of: dt.date) -> list[DueRecord]:
             if due > as_of:
                 continue
             held = document.pk in held_documents or document.household_id in held_households
+            seen_documents.add(document.pk)
             found.append(
                 DueRecord(
                     ProposalItem.Kind.DOCUMENT,
@@ -247,6 +256,25 @@ def due_records(as_of: dt.date) -> list[DueRecord]:
         lambda d: d.filed_at,
     )
     documents_of(Scope.REJECTED_UPLOAD, Document.objects.filter(status__in=rejected), lambda d: d.received_at)
+
+    # a document type kept shorter than its case file goes on its own
+    def type_start(retention_class: RetentionClass) -> Any:
+        if retention_class.start_event == StartEvent.LEFT_BENEFITS:
+            return lambda d: None if d.household.active else d.household.benefits_ended_on
+        if retention_class.start_event == StartEvent.ACKNOWLEDGED:
+            return lambda d: d.filed_at
+        return lambda d: d.received_at
+
+    for (scope, doc_type), retention_class in classes.items():
+        if scope == Scope.DOCUMENT_TYPE and doc_type:
+            documents_of(
+                scope,
+                Document.objects.filter(doc_type=doc_type, household__isnull=False).exclude(
+                    status__in=rejected
+                ),
+                type_start(retention_class),
+                match=doc_type,
+            )
     documents_of(
         Scope.UNASSIGNED,
         Document.objects.filter(household__isnull=True).exclude(status__in=rejected),

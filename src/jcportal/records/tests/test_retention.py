@@ -328,3 +328,21 @@ def test_a_finished_contact_request_is_destroyed_after_two_years_without_its_cas
     assert Household.objects.filter(pk=household.pk).exists()
     assert AuditEvent.objects.get(action="records.destroyed").details["kind"] == "submission"
     assert list(verify_chain()) == []
+
+
+def test_a_document_type_kept_shorter_than_the_case_file_goes_on_its_own(case_file):
+    household, _citizen, document = case_file
+    household.active, household.benefits_ended_on = True, None
+    household.save()
+    RetentionClass.objects.filter(code="au-bescheinigungen").update(
+        duration_years=1, start_event="received", from_year_end=False
+    )
+    Document.objects.filter(pk=document.pk).update(
+        doc_type="au_bescheinigung", received_at=timezone.make_aware(dt.datetime(2030, 5, 1, 9))
+    )
+    assert services.plan(dt.date(2031, 4, 30)) == []
+    assert [(line.retention_class, line.due) for line in services.plan(dt.date(2031, 5, 1))] == [
+        ("au-bescheinigungen", 1)
+    ]
+    # the case file class ("left benefits") still keeps the household
+    assert [r.kind for r in services.due_records(dt.date(2031, 5, 1))] == [ProposalItem.Kind.DOCUMENT]
