@@ -177,11 +177,9 @@ def absences_for(user: Any) -> QuerySet[Absence]:
 
 
 def colleagues(user: Any) -> QuerySet[User]:
-    """Active staff in a case role (for forwarding, deputies and reassignment)."""
-    from jcportal.accounts.models import CASE_ROLES
-
+    """Active staff in a case role (for forwarding, deputies and reassignment; ``policy.case_roles``)."""
     return (
-        User.objects.filter(is_active=True, role__in=CASE_ROLES)
+        User.objects.filter(is_active=True, role__in=policy.case_roles())
         .select_related("team")
         .order_by("last_name", "first_name", "username")
     )

@@ -475,3 +475,13 @@ def test_document_and_submission_lists_are_for_case_staff_only(role):  # type: i
     for who in (user, Actor.for_user(user)):
         assert (document in policy.visible_documents(who)) is listed
         assert (submission in policy.visible_submissions(who)) is listed
+
+
+def test_without_fachaufsicht_nobody_forwards_to_or_is_deputised_by_the_team_lead(settings):  # type: ignore[no-untyped-def]
+    from jcportal.inbox.selectors import colleagues
+
+    lead = StaffFactory(role=Role.TEAM_LEAD)
+    settings.TEAM_LEAD_READS_CASES = True
+    assert lead in colleagues(lead)
+    settings.TEAM_LEAD_READS_CASES = False
+    assert lead not in colleagues(lead)
