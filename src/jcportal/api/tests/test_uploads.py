@@ -117,3 +117,30 @@ def test_scope_ownership_and_territory(make_api_client, household):  # type: ign
         assert announce(local, household, 10).status_code == 404
     assert owner.delete(f"/api/v1/uploads/{upload['id']}/").status_code == 204
     assert not PartUpload.objects.exists()
+
+
+def test_completion_streams_the_parts_instead_of_holding_the_file(dms, household, monkeypatch):  # type: ignore[no-untyped-def]
+    import os
+    import tracemalloc
+
+    monkeypatch.setattr(uploads, "PART_SIZE", 1024 * 1024)
+    content = os.urandom(6 * 1024 * 1024)
+    upload = announce(dms, household, len(content), file_name="scan.tif").json()
+    for part in upload["parts"]:
+        start = (part["number"] - 1) * upload["part_size"]
+        assert put(dms, part["url"], content[start : start + part["size"]]).status_code == 200
+    tracemalloc.start()
+    try:
+        document, created = uploads.complete(PartUpload.objects.get(pk=upload["id"]), actor=_actor(dms))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert created and document.originals.get().sha256 == hashlib.sha256(content).hexdigest()
+    assert peak < len(content) / 2, f"peak {peak} bytes while joining {len(content)}"
+
+
+def _actor(client: ApiTestClient):  # type: ignore[no-untyped-def]
+    from jcportal.accounts.actor import Actor
+    from jcportal.api.services import authenticate
+
+    return Actor.for_client(authenticate(client.token))
