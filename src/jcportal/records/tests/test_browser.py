@@ -62,6 +62,8 @@ def test_records_pages_on_a_phone(browser, live_server, demo_data):  # type: ign
         page.click("form[novalidate] button[type=submit]")
         page.locator(".error-summary").first.wait_for()
         _assert_accessible(page, "legal hold with errors")
+        page.goto("/verwaltung/aufbewahrung/leistungsende/")
+        _assert_accessible(page, "end of benefits")
     finally:
         context.close()
     dpo_context, dpo_page = _page(browser, live_server, "demo-datenschutz")
