@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "jcportal.exporters",
     "jcportal.api",
     "jcportal.records",
+    "jcportal.mail",
     "jcportal.portal",
     "jcportal.backoffice",
     "jcportal.demo",
@@ -437,6 +438,9 @@ PIPELINE_WAIT_RETRY_SECONDS = env.int("PIPELINE_WAIT_RETRY_SECONDS", default=30)
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Jobcenter-Portal <noreply@jobcenter.example>")
+# Mail leaves through the outbox (jcportal.mail): a task on the io queue sends it, with retries.
+MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=8)
+MAIL_RETRY_BASE_SECONDS = env.float("MAIL_RETRY_BASE_SECONDS", default=30.0)
 # Reports of barriers (accessibility statement); empty = the e-mail address of the Jobcenter record.
 ACCESSIBILITY_FEEDBACK_EMAIL = env.str("ACCESSIBILITY_FEEDBACK_EMAIL", default="")
 

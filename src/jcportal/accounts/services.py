@@ -16,7 +16,6 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -27,6 +26,7 @@ from django.utils import timezone, translation
 from jcportal.audit.services import audit
 from jcportal.core import clamav
 from jcportal.households.models import Household, Person, ServiceOffice, Team, normalise_bg_number
+from jcportal.mail.services import send_mail
 
 from .consents import ACCESS_REQUEST_PRIVACY, TEXTS
 from .models import AccessRequest, ActivationCode, Consent, Representation, Role, User

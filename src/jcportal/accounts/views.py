@@ -184,11 +184,12 @@ def password_reset_view(request: HttpRequest) -> HttpResponse:
     """By e-mail if the account has an address; the page always says the same (no account probing)."""
     from django.conf import settings
     from django.contrib.auth.tokens import default_token_generator
-    from django.core.mail import send_mail
     from django.template.loader import render_to_string
     from django.utils import translation
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
+
+    from jcportal.mail.services import send_mail
 
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
@@ -19,6 +18,7 @@ from jcportal.audit.services import audit
 from jcportal.documents.models import Document
 from jcportal.events.services import emit_for
 from jcportal.inbox.models import InboxItem
+from jcportal.mail.services import send_mail
 
 from .models import DocumentTag, Notification, Tag
 

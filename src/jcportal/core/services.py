@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from django.core.mail import send_mail
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from jcportal.mail.services import send_mail
 
 from . import selectors
 from .models import AccessibilityFeedback

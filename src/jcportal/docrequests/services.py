@@ -8,7 +8,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
@@ -22,6 +21,7 @@ from jcportal.documents import types
 from jcportal.documents.models import Document
 from jcportal.events.services import emit_for
 from jcportal.households.models import Household
+from jcportal.mail.services import send_mail
 
 from .models import DocumentRequest, DocumentRequestItem
 

@@ -95,7 +95,7 @@ def find_by_resume_code(code: str) -> Submission | None:
 
 
 def send_resume_code(submission: Submission, code: str, email: str, link: str) -> None:
-    from django.core.mail import send_mail
+    from jcportal.mail.services import send_mail
 
     subject = _gettext("Your application: code to continue")
     body = _gettext(
@@ -526,8 +526,9 @@ def _decide(
 
 def notify_applicant(submission_id: Any) -> None:
     """A short e-mail that there is news in the portal (never any personal data, in their language)."""
-    from django.core.mail import send_mail
     from django.urls import reverse
+
+    from jcportal.mail.services import send_mail
 
     submission = Submission.objects.select_related("created_by").filter(pk=submission_id).first()
     if submission is None or submission.created_by is None or not submission.created_by.email:

@@ -16,7 +16,7 @@ def test_healthz_reports_every_component_and_503_without_worker(client, settings
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
-    assert set(body["components"]) == {"keys", "database", "storage", "cache", "worker", "malware_scanner", "ocr"}
+    assert set(body["components"]) == {"database", "storage", "cache", "worker", "malware_scanner", "ocr"}
     assert body["components"]["worker"]["ok"] is False
     assert body["components"]["database"]["ok"] is True
 
