@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext as _
 
 from jcportal.accounts import policy
 from jcportal.accounts.actor import Actor
@@ -103,18 +104,20 @@ def _responsibility_ids(wanted: dict[str, Any], lookups: _Lookups) -> dict[str, 
     if "office" in wanted:
         office = wanted["office"]
         if office is not None and office not in lookups.offices:
-            raise UpsertError("invalid", f"unknown service office {office}")
+            raise UpsertError("invalid", _("Unknown service office: %(id)s") % {"id": office})
         ids["service_office_id"] = office
     if "team" in wanted:
         team = wanted["team"]
         if team is not None and team not in lookups.teams:
-            raise UpsertError("invalid", f"unknown team {team}")
+            raise UpsertError("invalid", _("Unknown team: %(id)s") % {"id": team})
         ids["responsible_team_id"] = team
     for key in ("caseworker", "integration_specialist"):
         if key in wanted:
             username = wanted[key]
             if username and username not in lookups.staff:
-                raise UpsertError("invalid", f"no active staff member with the username {username!r}")
+                raise UpsertError(
+                    "invalid", _("No active staff member has the username %(name)s.") % {"name": username}
+                )
             ids[RESPONSIBILITIES[key]] = lookups.staff[username].pk if username else None
     return ids
 
@@ -169,7 +172,7 @@ def _plan_members(plan: _Plan, members: Iterable[dict[str, Any]], batch_ids: set
         external_id = str(member.get("fachverfahren_id") or "").strip()
         if external_id:
             if external_id in batch_ids:
-                raise UpsertError("invalid", f"person id {external_id!r} twice in one request")
+                raise UpsertError("invalid", _("The person id %(id)s occurs twice.") % {"id": external_id})
             batch_ids.add(external_id)
         person: Person | None = by_ref.get(external_id) if external_id else None
         if person is None:
@@ -212,7 +215,9 @@ def _plan(item: dict[str, Any], existing: Household | None, lookups: _Lookups, b
     if (plan.created or placed) and not lookups.may_place(
         household.service_office_id, household.responsible_team_id
     ):
-        raise UpsertError("outside_territory", "the office and team are outside this client's territory")
+        raise UpsertError(
+            "outside_territory", _("The office and team are outside the households this client may see.")
+        )
     plan.changes.extend(name.removesuffix("_id") for name in plan.fields)
     if "members" in item:
         _plan_members(plan, item["members"], batch_ids)
@@ -277,10 +282,10 @@ def upsert_households(items: Sequence[dict[str, Any]], *, actor: Actor) -> list[
         household = existing.get(bg_number)
         try:
             if bg_number in seen:
-                raise UpsertError("invalid", "BG number twice in one request")
+                raise UpsertError("invalid", _("The BG number occurs twice."))
             seen.add(bg_number)
             if household is not None and household.pk not in visible:
-                raise UpsertError("not_found", "no such household for this client")
+                raise UpsertError("not_found", _("Not found."))
             plan = _plan(item, household, lookups, batch_ids)
         except UpsertError as error:
             result.error = error

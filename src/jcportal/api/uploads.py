@@ -20,6 +20,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jcportal.accounts.actor import Actor
 from jcportal.audit.services import audit
@@ -43,7 +44,7 @@ def announce(
     *, actor: Actor, household: Any, doc_type: str, title: str, file_name: str, size: int
 ) -> PartUpload:
     if not 0 < size <= MAX_SIZE:
-        raise UploadError(f"size must be between 1 and {MAX_SIZE} bytes")
+        raise UploadError(_("The size must be between 1 and %(max)s bytes.") % {"max": MAX_SIZE})
     return PartUpload.objects.create(
         client=actor.client,
         household=household,
@@ -87,16 +88,18 @@ class _CountingReader(io.RawIOBase):
 def put_part(upload: PartUpload, number: int, body: IO[bytes]) -> UploadPart:
     """Store one part from the request body (streamed); a part sent again replaces the earlier one."""
     if upload.completed_at is not None:
-        raise UploadError("the upload is completed")
+        raise UploadError(_("The upload is already completed."))
     if not 1 <= number <= upload.part_count:
-        raise UploadError(f"part numbers run from 1 to {upload.part_count}")
+        raise UploadError(_("Part numbers run from 1 to %(count)s.") % {"count": upload.part_count})
     expected = upload.expected_size(number)
     reader = _CountingReader(body, expected)
     stored = File(reader, name="part")  # type: ignore[arg-type]  # a RawIOBase is a binary file
     name = default_storage.save(f"{upload.storage_prefix()}{number:05d}.part", stored)
     if reader.size != expected:
         default_storage.delete(name)
-        raise UploadError(f"part {number} must have {expected} bytes")
+        raise UploadError(
+            _("Part %(number)s must have %(size)s bytes.") % {"number": number, "size": expected}
+        )
     with transaction.atomic():
         earlier = UploadPart.objects.select_for_update().filter(upload=upload, number=number).first()
         if earlier is not None:
@@ -184,7 +187,9 @@ def complete(upload: PartUpload, *, actor: Actor) -> tuple[Document, bool]:
             return upload.document, False
         missing = missing_parts(upload)
         if missing:
-            raise UploadError("parts missing: " + ", ".join(str(n) for n in missing[:20]))
+            raise UploadError(
+                _("Parts missing: %(parts)s") % {"parts": ", ".join(str(n) for n in missing[:20])}
+            )
         names = list(upload.parts.order_by("number").values_list("name", flat=True))
         stream = JoinedParts(names, upload.size, upload.file_name)
         try:
