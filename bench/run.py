@@ -9,7 +9,18 @@ from pathlib import Path
 from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
-BENCHMARKS = ["intake_memory", "inbox_scale", "scan_import", "photo_pdf", "ocr", "households_sync", "throughput", "api_flat", "encryption"]
+BENCHMARKS = [
+    "intake_memory",
+    "inbox_scale",
+    "scan_import",
+    "photo_pdf",
+    "ocr",
+    "households_sync",
+    "throughput",
+    "api_flat",
+    "encryption",
+    "argon2_params",
+]
 
 
 def run(name: str) -> dict[str, Any]:
