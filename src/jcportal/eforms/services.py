@@ -397,12 +397,21 @@ def render_copy(submission: Submission, language: str, for_file: bool = False) -
         return render_pdf("pdf/submission.html", context, language)
 
 
-@transaction.atomic
 def submit(submission: Submission, request: HttpRequest | None = None) -> Submission:
-    """File the submission: Vorgangsnummer, status, then the copy for the case file (``finalize``)."""
+    """File the submission: Vorgangsnummer, status, then the copy for the case file (``finalize``).
+
+    The row lock is held only while filing; the PDF copy is rendered after it (no slow work in a lock)."""
+    submission, filed_now = _file(submission)
+    if filed_now:
+        finalize(submission, request=request)
+    return submission
+
+
+@transaction.atomic
+def _file(submission: Submission) -> tuple[Submission, bool]:
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if not submission.is_draft:
-        return submission
+        return submission, False
     problem = revalidate(submission)
     if problem is not None:
         raise WorkflowError(f"step {problem.name} is incomplete")
@@ -418,8 +427,7 @@ def submit(submission: Submission, request: HttpRequest | None = None) -> Submis
     submission.json_sha256 = hashlib.sha256(submission_json_bytes(submission)).hexdigest()
     submission.save()
     transaction.on_commit(lambda: _finalize_after_commit(str(submission.pk)))
-    finalize(submission, request=request)
-    return submission
+    return submission, True
 
 
 def _finalize_after_commit(submission_id: str) -> None:
@@ -435,12 +443,17 @@ def finalize(submission: Submission, request: HttpRequest | None = None) -> Subm
     if submission.status == Submission.Status.DRAFT:
         return submission
     try:
+        current = Submission.objects.get(pk=submission.pk)
+        if current.document_id:
+            return current
+        # rendered before the transaction: no row lock waits for WeasyPrint (a filed submission's data
+        # no longer changes; a second finalize that lost the race below throws its copy away)
+        pdf_bytes = render_copy(current, "de", for_file=True)
         with transaction.atomic():
             locked = Submission.objects.select_for_update().get(pk=submission.pk)
             if locked.document_id:
                 return locked
             definition = locked.definition
-            pdf_bytes = render_copy(locked, "de", for_file=True)
             user = locked.created_by
             with translation.override("de"):
                 title = f"{definition.title} – {locked.reference}"
