@@ -225,3 +225,32 @@ def test_a_thumbnail_beyond_the_limits_is_blank_and_the_process_lives(settings, 
     png = normalise.thumbnail_png(samples.pdf())
     image = Image.open(io.BytesIO(png))
     assert image.width == 240 and image.getextrema() == (255, 255)
+
+
+# --- the other ways in: they all hand their files to documents.services.accept_upload ------------------
+
+
+def test_a_hostile_answer_to_a_document_request_gets_the_intake_checks(
+    citizen_client, household, django_capture_on_commit_callbacks
+):  # type: ignore[no-untyped-def]
+    from jcportal.docrequests.tests.factories import DocumentRequestFactory, DocumentRequestItemFactory
+    from jcportal.documents.models import Document
+
+    doc_request = DocumentRequestFactory(household=household)
+    bomb_item = DocumentRequestItemFactory(request=doc_request, doc_type="kontoauszug")
+    script_item = DocumentRequestItemFactory(request=doc_request, doc_type="mietvertrag")
+    url = reverse("portal:request", args=[doc_request.pk])
+    for item, name, content in (
+        (bomb_item, "konto.png", samples.png_bomb()),
+        (script_item, "miete.pdf", samples.javascript_pdf()),
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            citizen_client.post(
+                url, {"item": item.pk, f"item{item.pk}-upload": [SimpleUploadedFile(name, content)]}
+            )
+    bomb = Document.objects.get(doc_type="kontoauszug")
+    assert bomb.status == Document.Status.REJECTED and bomb.rejection_code == "too_many_pixels"
+    cleaned = Document.objects.get(doc_type="mietvertrag")
+    assert cleaned.status == Document.Status.DELIVERED
+    with pikepdf.open(io.BytesIO(cleaned.pdf.open("rb").read())) as document:
+        assert "/OpenAction" not in document.Root
