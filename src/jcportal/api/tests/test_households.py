@@ -189,6 +189,12 @@ def test_bulk_sync_of_300_households_then_an_identical_run_changes_nothing(dms, 
     assert second.json()["unchanged"] == 300 and second.json()["changed"] == 0
     assert Event.objects.count() == events and AuditEvent.objects.count() == audits
 
+    from jcportal.audit.services import verify_chain
+
+    assert list(verify_chain()) == [], "the bulk-written audit entries chain like single ones"
+    synced = AuditEvent.objects.filter(action="household.synced", actor_label="api:dms")
+    assert synced.count() == 300 and synced.filter(household_id__isnull=True).count() == 0
+
     households[7]["approval_until"] = dt.date(2027, 6, 30).isoformat()
     third = dms.post("/api/v1/households/bulk/", {"households": households}, content_type="application/json")
     assert third.json()["changed"] == 1
