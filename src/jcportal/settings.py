@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "jcportal.inbox",
     "jcportal.documents",
     "jcportal.casework",
+    "jcportal.postbox",
     "jcportal.docrequests",
     "jcportal.scanning",
     "jcportal.eforms",
@@ -332,6 +333,7 @@ CELERY_TASK_ROUTES = {
     "jcportal.eforms.tasks.purge_stale_drafts": {"queue": "housekeeping"},
     "jcportal.records.tasks.*": {"queue": "housekeeping"},
     "jcportal.api.tasks.expire_uploads": {"queue": "housekeeping"},
+    "jcportal.postbox.tasks.*": {"queue": "housekeeping"},
     "*ocr*": {"queue": "ocr"},
     "*preview*": {"queue": "ocr"},
     "*thumbnail*": {"queue": "ocr"},
@@ -393,12 +395,17 @@ CELERY_BEAT_SCHEDULE = {
     "records-daily": {"task": "jcportal.records.tasks.daily", "schedule": 24 * 3600.0},
     # API uploads in parts that were not completed in time (api/uploads.py)
     "api-expire-uploads": {"task": "jcportal.api.tasks.expire_uploads", "schedule": 3600.0},
+    # letters left unretrieved in the postbox become tasks to send them by post (docs/staff/postbox.md)
+    "postbox-unretrieved": {"task": "jcportal.postbox.tasks.flag_unretrieved", "schedule": 24 * 3600.0},
 }
 # Online-service drafts without a date of application are deleted after this many idle days.
 EFORMS_DRAFT_RETENTION_DAYS = env.int("EFORMS_DRAFT_RETENTION_DAYS", default=30)
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=90)
 DOCUMENT_REQUEST_REMINDER_DAYS = env.int("DOCUMENT_REQUEST_REMINDER_DAYS", default=3)
 SCAN_IMPORT_DIR = env.str("SCAN_IMPORT_DIR", default="")  # watched folder of the scan station (input only)
+# Letters postbox, § 37 (2a) SGB X: "third_day" (after the e-mail notice) or "retrieval" (the day after).
+POSTBOX_NOTIFICATION_RULE = env.str("POSTBOX_NOTIFICATION_RULE", default="third_day")
+POSTBOX_UNRETRIEVED_DAYS = env.int("POSTBOX_UNRETRIEVED_DAYS", default=10)
 
 # --- Events and webhooks (docs/integration/events.md) ---------------------------------------------
 # Webhook retries: base · 2^(attempt-1) seconds with jitter, capped; after the last attempt a dead letter.

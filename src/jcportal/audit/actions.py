@@ -48,6 +48,8 @@ for _name, _label, _visible in [
     ("document.uploaded", _("Document sent"), True),
     ("document.released", _("Document released to the portal"), True),
     ("document.release_revoked", _("Release of a document revoked"), True),
+    ("postbox.notice_sent", _("E-mail notice of a new letter sent"), True),
+    ("postbox.sent_by_post", _("Letter sent by post"), True),
     ("document.routed", _("Document assigned to a team"), True),
     ("document.exported", _("Document sent to the electronic case file (DMS)"), True),
     ("document.filed", _("Document filed in the electronic case file"), True),

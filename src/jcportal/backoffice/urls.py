@@ -16,4 +16,5 @@ urlpatterns = [
     *urls_exporters.urlpatterns,
     path("", include("jcportal.backoffice.urls_records")),
     path("", include("jcportal.backoffice.urls_failures")),
+    path("", include("jcportal.backoffice.urls_postbox")),
 ]

@@ -19,6 +19,7 @@ from jcportal.documents.models import Document
 from jcportal.events.services import emit_for
 from jcportal.inbox.models import InboxItem
 from jcportal.mail.services import send_mail
+from jcportal.postbox import services as postbox_services
 
 from .models import DocumentTag, Notification, Tag
 
@@ -75,7 +76,12 @@ def release_document(
         details={"receipt_number": document.receipt_number, "doc_type": document.doc_type},
     )
     emit_for("de.jcportal.letter.released", document)
-    notify_household(document, Notification.Kind.RELEASE)
+    notes = notify_household(document, Notification.Kind.RELEASE)
+    # § 37 (2a) SGB X: consenting recipients get the postbox's notice instead of the general mail
+    noticed = postbox_services.letter_released(document, recipients=[note.recipient for note in notes])
+    Notification.objects.filter(pk__in=[n.pk for n in notes if n.recipient_id in noticed]).update(
+        emailed_at=timezone.now()
+    )
     return document
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from jcportal.casework import selectors, services
 from jcportal.documents.services import download_response
+from jcportal.postbox import services as postbox_services
 
 from .decorators import citizen_required
 
@@ -32,4 +33,5 @@ def release_download(request: HttpRequest, document_id: Any) -> FileResponse:
         raise Http404
     response = download_response(request, document)  # checks the policy again and audits the download
     services.mark_notifications_read_for_document(request.user, document)
+    postbox_services.record_retrieval(document, request.user)
     return response
