@@ -109,8 +109,17 @@ EOF
 if [ "$CLONED" != yes ]; then
   $PY manage.py migrate --noinput -v0
   if [ "${CLUSTER_SEED:-1}" = 1 ]; then $PY manage.py seed_demo; fi
-  if [ -n "$CLUSTER_DB_TEMPLATE" ]; then
-    $PY -c "import os, psycopg; base, name = os.environ['DATABASE_URL'].rsplit('/', 1); psycopg.connect(base + '/postgres', autocommit=True).execute(f'CREATE DATABASE \"{os.environ[\"CLUSTER_DB_TEMPLATE\"]}\" TEMPLATE \"{name}\"')"
+  if [ -n "$CLUSTER_DB_TEMPLATE" ]; then  # the new template replaces those of older migrations
+    $PY - <<EOF
+import os, psycopg
+base, name = os.environ["DATABASE_URL"].rsplit("/", 1)
+template = os.environ["CLUSTER_DB_TEMPLATE"]
+prefix = template.rstrip("0123456789abcdef")
+with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+    for (old,) in conn.execute("SELECT datname FROM pg_database WHERE starts_with(datname, %s)", [prefix]).fetchall():
+        conn.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
+    conn.execute(f'CREATE DATABASE "{template}" TEMPLATE "{name}"')
+EOF
   fi
 fi
 if [ "${CLUSTER_COLLECTSTATIC:-1}" = 1 ]; then $PY manage.py collectstatic --noinput -v0; fi
