@@ -74,10 +74,21 @@ def _operations(api_schema):  # type: ignore[no-untyped-def]
                 yield path, method, operation
 
 
-def _concrete(path: str) -> str:
+def _concrete(path: str, operation: dict) -> str:  # type: ignore[type-arg]
+    """The path with a well-formed value of each parameter's type (an object that does not exist)."""
     import re
 
-    return re.sub(r"\{[^}]+\}", "00000000-0000-0000-0000-000000000000", path)
+    types = {p["name"]: p.get("schema", {}) for p in operation.get("parameters", []) if p.get("in") == "path"}
+
+    def value(match: re.Match) -> str:  # type: ignore[type-arg]
+        schema = types.get(match.group(1), {})
+        if schema.get("type") == "integer":
+            return "1"
+        if schema.get("format") == "uuid":
+            return "00000000-0000-0000-0000-000000000000"
+        return "12345BG0000099" if "bg" in match.group(1) else "x1"
+
+    return re.sub(r"\{([^}]+)\}", value, path)
 
 
 def test_every_operation_refuses_a_missing_token_and_a_missing_scope(api_schema, client, make_api_client):
@@ -86,7 +97,7 @@ def test_every_operation_refuses_a_missing_token_and_a_missing_scope(api_schema,
     for path, method, _operation in _operations(api_schema):
         if path.startswith(("/api/v1/schema", "/api/v1/docs")):
             continue
-        url = _concrete(path)
+        url = _concrete(path, _operation)
         anonymous = getattr(client, method)(url, content_type="application/json")
         assert anonymous.status_code == 401, (method, path, anonymous.status_code)
         denied = getattr(scopeless, method)(url, content_type="application/json")
