@@ -61,6 +61,9 @@ def _put(
             existing.reason_steps = steps
             existing.reason = routing.summary_text(steps)
             existing.deadline = deadline or existing.deadline
+            existing.household_id = existing.household_id or document.household_id
+            existing.doc_type = existing.doc_type or document.doc_type
+            existing.received_at = existing.received_at or document.received_at
             existing.save()
             _notify(existing)
             return existing
@@ -216,6 +219,8 @@ class InboxDelivery:
 
 
 def _on_behalf(item: InboxItem, user: Any) -> User | None:
+    if user is None:
+        return None
     return item.deputy_for if item.assignee_id == user.pk and item.deputy_for_id else None
 
 
