@@ -60,3 +60,24 @@ def test_postgresql_advisory_lock_is_seen_by_another_session(db):
         with locks.single_consumer("test.pg-job", ttl=60) as theirs_now:
             assert not theirs_now
         other.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def test_single_consumer_jobs_skip_while_another_worker_runs_them(db, settings, tmp_path, monkeypatch):
+    from jcportal.records import services as records_services
+    from jcportal.records import tasks as records_tasks
+    from jcportal.scanning import services as scanning_services
+
+    def must_not_run(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("ran although another worker holds the lock")
+
+    monkeypatch.setattr(records_services, "daily", must_not_run)
+    monkeypatch.setattr(scanning_services, "_import_folder", must_not_run)
+    settings.SCAN_IMPORT_DIR = str(tmp_path)
+    if locks.backend() == "postgresql":
+        pytest.skip("advisory locks are re-entrant within one session; see the two-session test above")
+    with (
+        locks.single_consumer("records.daily", ttl=60),
+        locks.single_consumer("scanning.watched-folder", ttl=60),
+    ):
+        assert records_tasks.daily() == ""
+        assert scanning_services.import_watched_folder() == 0
