@@ -6,5 +6,5 @@ from . import views_postbox as views
 
 urlpatterns = [
     path("briefe/", views.postbox, name="postbox"),
-    path("briefe/<int:letter_id>/per-post/", views.sent_by_post, name="postbox-sent-by-post"),
+    path("briefe/<uuid:document_id>/per-post/", views.sent_by_post, name="postbox-sent-by-post"),
 ]

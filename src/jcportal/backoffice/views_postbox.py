@@ -3,6 +3,8 @@ letters that have to go by post. Thin: reads through ``postbox.selectors``, writ
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -46,8 +48,8 @@ def postbox(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_required(policy.is_case_staff)
-def sent_by_post(request: HttpRequest, letter_id: int) -> HttpResponse:
-    letter = selectors.letter_for(request.user, letter_id)
+def sent_by_post(request: HttpRequest, document_id: Any) -> HttpResponse:
+    letter = selectors.letter_for(request.user, document_id)
     if letter is None:
         raise Http404
     services.record_sent_by_post(letter, by=request.user, request=request)

@@ -49,5 +49,6 @@ def to_send_by_post(user: Any) -> QuerySet[Letter]:
     )
 
 
-def letter_for(user: Any, letter_id: int) -> Letter | None:
-    return letters_for(user).filter(pk=letter_id).first()
+def letter_for(user: Any, document_id: Any) -> Letter | None:
+    """The letter of this released document, if the staff member may see its household."""
+    return letters_for(user).filter(document_id=document_id).first()

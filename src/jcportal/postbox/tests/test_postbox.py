@@ -164,7 +164,9 @@ def test_unretrieved_for_ten_days_gives_staff_a_task_to_post_it(consenting, hous
     letter = Letter.objects.get(document=document)
     with clock(at(11, 12)):
         client = login_staff(Client(), caseworker)
-        response = client.post(reverse("backoffice:postbox-sent-by-post", kwargs={"letter_id": letter.pk}))
+        response = client.post(
+            reverse("backoffice:postbox-sent-by-post", kwargs={"document_id": letter.document_id})
+        )
     assert response.status_code == 302
     letter.refresh_from_db()
     assert letter.sent_by_post_at == at(11, 12) and letter.sent_by_post_by == caseworker
@@ -179,7 +181,9 @@ def test_a_foreign_household_letter_cannot_be_marked(consenting, household, case
     foreign = _release(HouseholdFactory(), caseworker, at(1))
     letter = Letter.objects.get(document=foreign)
     client = login_staff(Client(), caseworker)
-    response = client.post(reverse("backoffice:postbox-sent-by-post", kwargs={"letter_id": letter.pk}))
+    response = client.post(
+        reverse("backoffice:postbox-sent-by-post", kwargs={"document_id": letter.document_id})
+    )
     assert response.status_code == 404
     assert foreign.title not in client.get(reverse("backoffice:postbox")).content.decode()
 
@@ -188,3 +192,12 @@ def test_an_unknown_rule_is_reported_by_the_system_check(settings):
     settings.POSTBOX_NOTIFICATION_RULE = "someday"
     with pytest.raises(Exception, match="POSTBOX_NOTIFICATION_RULE"):
         call_command("check")
+
+
+def test_account_area_says_letters_come_by_post_without_an_e_mail_address(citizen, household, citizen_client):
+    account_services.give_consent(citizen, Consent.Kind.DIGITAL_DELIVERY, household=household)
+    hint = "Without an e-mail address, letters still come by post."
+    assert hint in citizen_client.get(reverse("portal:account")).content.decode()
+    citizen.email = "kunde@example.org"
+    citizen.save()
+    assert hint not in citizen_client.get(reverse("portal:account")).content.decode()
