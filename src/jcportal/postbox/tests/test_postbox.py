@@ -201,3 +201,20 @@ def test_account_area_says_letters_come_by_post_without_an_e_mail_address(citize
     citizen.email = "kunde@example.org"
     citizen.save()
     assert hint not in citizen_client.get(reverse("portal:account")).content.decode()
+
+
+def test_a_letter_released_again_gets_a_new_notice(consenting, household, caseworker):
+    from jcportal.casework.services import revoke_release
+
+    document = _release(household, caseworker, at(1))
+    Letter.objects.filter(document=document).update(post_due_since=at(11))
+    with clock(at(12)):
+        revoke_release(document, by=caseworker)
+    assert "Record as sent by post" not in _staff_page(caseworker, at(12, 11)), (
+        "a revoked release is not listed"
+    )
+    with clock(at(14)), TestCase.captureOnCommitCallbacks(execute=True):
+        release_document(document, by=caseworker)
+    letter = Letter.objects.get(document=document)
+    assert letter.notice_sent_at == at(14) and letter.post_due_since is None
+    assert len(mail.outbox) == 2
