@@ -218,3 +218,12 @@ def test_a_letter_released_again_gets_a_new_notice(consenting, household, casewo
     letter = Letter.objects.get(document=document)
     assert letter.notice_sent_at == at(14) and letter.post_due_since is None
     assert len(mail.outbox) == 2
+
+
+def test_the_document_page_shows_the_notification_state(consenting, household, caseworker):
+    document = _release(household, caseworker, at(1, 9))
+    with clock(at(2)):
+        page = login_staff(Client(), caseworker).get(reverse("backoffice:document", args=[document.pk]))
+    html = page.content.decode()
+    assert "In the portal, with an e-mail notice" in html
+    assert "01.12.2026 09:00" in html and "04.12.2026" in html
