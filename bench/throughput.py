@@ -138,7 +138,7 @@ def measure(cluster, browsers, *, workers: int, ocr: bool, documents: int, pages
             if done == documents:
                 break
             if time.monotonic() > deadline:
-                raise RuntimeError(f"only {done} of {documents} delivered\n{cluster.logs()[-4000:]}")
+                raise RuntimeError(f"only {done} of {documents} delivered\n{cluster.logs(tail=2500)}")
             time.sleep(0.5)
         first, last = cluster.sql(
             "SELECT min(received_at), max(delivered_at) FROM documents_document WHERE id::text = ANY(%s)",

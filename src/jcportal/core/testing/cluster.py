@@ -181,9 +181,10 @@ class Cluster:
             aws_secret_access_key="cluster-secret",  # noqa: S106 - the local moto server of the script
         )
 
-    def logs(self) -> str:
+    def logs(self, tail: int | None = None) -> str:
+        """Every process's log (``tail``: only the last characters of each)."""
         return "\n".join(
-            f"--- {path.name}\n{path.read_text(errors='replace')}"
+            f"--- {path.name}\n{path.read_text(errors='replace')[-(tail or 0) :]}"
             for path in sorted((self.var / "log").glob("*.log"))
         )
 

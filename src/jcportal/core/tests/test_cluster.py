@@ -56,7 +56,7 @@ def wait_for(condition, timeout: float, what: str, cluster: clusters.Cluster) ->
         if condition():
             return
         time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}\n{cluster.logs()[-6000:]}")
+    raise AssertionError(f"timed out waiting for {what}\n{cluster.logs(tail=2500)}")
 
 
 def delivered(cluster: clusters.Cluster, ids: list[str]) -> int:
