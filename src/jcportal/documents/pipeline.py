@@ -35,7 +35,7 @@ from jcportal.audit.services import audit
 from jcportal.core import clamav
 from jcportal.events.services import emit_for
 
-from . import delivery, normalise, ocr, pdfa
+from . import delivery, normalise, ocr, pdfa, photocheck
 from .models import Document, OriginalFile
 
 logger = logging.getLogger(__name__)
@@ -192,7 +192,10 @@ class NormaliseStep(Step):
             OriginalFile.objects.filter(pk=original.pk).update(
                 detected_type=converted.mime, page_count=converted.pages
             )
-            notices.extend(_notice(original, code, accepted=True) for code in converted.notices)
+            notices.extend(
+                _notice(original, code, accepted=True)
+                for code in [*converted.notices, *photocheck.check(data.getvalue())]
+            )
             usable += 1
         document.file_notices = notices
         document.save(update_fields=["file_notices"])

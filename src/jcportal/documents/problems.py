@@ -19,6 +19,9 @@ class Problem:
     what_to_do: Promise
 
 
+# The photo check (documents.photocheck) only advises: the photo is delivered all the same.
+_PHOTO_ADVICE = _("It was sent. If the text is hard to read, please take the photo again and send it.")
+
 PROBLEMS: dict[str, Problem] = {
     p.code: p
     for p in [
@@ -80,6 +83,9 @@ PROBLEMS: dict[str, Problem] = {
             _("The PDF contained active content (for example JavaScript); it was removed."),
             _("Nothing to do: the pages themselves were delivered unchanged."),
         ),
+        Problem("photo_blurry", _("The photo looks blurred."), _PHOTO_ADVICE),
+        Problem("photo_dark", _("The photo looks very dark."), _PHOTO_ADVICE),
+        Problem("photo_cut_off", _("The page seems to be cut off at the edge of the photo."), _PHOTO_ADVICE),
         Problem(
             "no_usable_file",
             _("None of the files could be used."),

@@ -79,14 +79,27 @@
       say(text.removed);
     }
 
+    // A hook for other enhancements (photocheck.js): each chosen page, with what they may do with it.
+    function announcePage(page, input) {
+      form.dispatchEvent(new CustomEvent("upload:page-added", { detail: {
+        file: page.file, input: input,
+        present: function () { return pages.indexOf(page) >= 0; },
+        label: function () { return text.page + " " + (pages.indexOf(page) + 1) + ": " + page.file.name; },
+        remove: function () { var i = pages.indexOf(page); if (i >= 0) { removePage(i); } }
+      } }));
+    }
+
     inputs.forEach(function (input) {
       input.addEventListener("change", function () {
+        var added = [];
         Array.prototype.forEach.call(input.files, function (file) {
           var url = /^image\/(jpeg|png|webp|gif)$/.test(file.type) ? URL.createObjectURL(file) : "";
-          pages.push({ file: file, url: url });
+          added.push({ file: file, url: url });
         });
+        pages.push.apply(pages, added);
         input.value = "";
         render();
+        added.forEach(function (page) { announcePage(page, input); });
       });
     });
 
