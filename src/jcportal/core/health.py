@@ -6,6 +6,7 @@ versions or paths. No check writes: a probe every few seconds must not fill the 
 
 from __future__ import annotations
 
+import re
 import shutil
 import uuid
 from collections.abc import Callable
@@ -102,11 +103,21 @@ def check_ocr() -> tuple[bool, str]:
     return found, "tesseract installed" if found else "tesseract not installed"
 
 
+_PATH = re.compile(r"(?<![\w])/[^\s,;:()\"']+")
+_DOTTED = re.compile(r"\b[\w-]+(?:\.[\w-]+)+\b")  # host names, IP addresses, versions
+
+
+def public_detail(detail: str) -> str:
+    """What any check says, without paths, host names, addresses or versions (/healthz is public)."""
+    return _DOTTED.sub("[…]", _PATH.sub("[…]", detail))
+
+
 def run_all() -> tuple[bool, dict[str, dict[str, object]]]:
     components: dict[str, dict[str, object]] = {}
     healthy = True
     for name, (check, required) in health_checks.items():
         ok, detail = check()
+        detail = public_detail(detail)
         is_required = required()
         components[name] = {"ok": ok, "required": is_required, "detail": detail}
         if is_required and not ok:

@@ -146,3 +146,13 @@ def test_metrics_show_uploads_backlog_failures_and_task_durations(client, settin
     )
     assert 'jcportal_task_duration_seconds_count{task="jcportal.documents.tasks.run_pipeline"} 2.0' in text
     assert 'jcportal_task_failures{task="jcportal.documents.tasks.run_pipeline"} 1.0' in text
+
+
+def test_any_check_detail_is_stripped_of_hosts_paths_and_versions():
+    assert (
+        health.public_detail("cannot reach db.internal:5432 (/var/run/clamd.sock), clamd 1.4.6 at 10.0.0.7")
+        == "cannot reach […]:5432 ([…]), clamd […] at […]"
+    )
+    assert health.public_detail("clamd answers; signature database 80 hours old") == (
+        "clamd answers; signature database 80 hours old"
+    )
