@@ -499,6 +499,7 @@ LOGGING = {
     "loggers": {
         "axes": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},
         "weasyprint": {"level": "ERROR"},
     },
 }
