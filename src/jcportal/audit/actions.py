@@ -65,6 +65,7 @@ for _name, _label, _visible in [
     ("household.viewed", _("Case file opened"), True),
     ("household.responsibility_changed", _("Responsibility changed"), True),
     ("household.searched", _("Households searched (matching an access request)"), False),
+    ("search.performed", _("Case files searched"), False),
     ("login.success", _("Logged in"), False),
     ("login.failure", _("Failed login"), False),
     ("login.second_factor", _("Second factor confirmed"), False),

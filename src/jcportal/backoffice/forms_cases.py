@@ -44,6 +44,7 @@ class InboxFilterForm(GovForm):
 
     doc_type = forms.ChoiceField(label=_("Document type"), required=False)
     household = forms.CharField(label=_("BG number"), required=False, max_length=20)
+    name = forms.CharField(label=_("Name"), required=False, max_length=100)
     received_from = forms.DateField(label=_("Received from"), required=False, widget=DateInput())
     received_to = forms.DateField(label=_("Received until"), required=False, widget=DateInput())
     due_by = forms.DateField(label=_("Deadline by"), required=False, widget=DateInput())

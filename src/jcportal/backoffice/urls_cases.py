@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views_cases as v
+from . import views_search
 
 urlpatterns: list = [
     path("postfach/", v.inbox, name="inbox"),
@@ -33,4 +34,5 @@ urlpatterns: list = [
     path("weiterleitung/test/", v.routing_test, name="routing-test"),
     path("benachrichtigungen/", v.notifications, name="notifications"),
     path("statistik/", v.statistics_page, name="statistics"),
+    path("suche/", views_search.search, name="search"),
 ]

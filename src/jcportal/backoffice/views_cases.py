@@ -135,6 +135,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         state=request.GET.get("state", "active"),
         doc_type=cleaned.get("doc_type", ""),
         household=cleaned.get("household", ""),
+        name=cleaned.get("name", ""),
         sort=cleaned.get("sort") or "received",
         received_from=cleaned.get("received_from"),
         received_to=cleaned.get("received_to"),

@@ -1,4 +1,5 @@
-"""The number of unread notifications for the badge in the back-office menu (queried only when shown)."""
+"""The back-office menu: the number of unread notifications for its badge (queried only when shown) and
+whether it shows the search box."""
 
 from __future__ import annotations
 
@@ -16,4 +17,12 @@ def notifications(request: HttpRequest) -> dict[str, object]:
 
         return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
-    return {"unread_notifications": SimpleLazyObject(count)}
+    def can_search() -> bool:  # the search box in the back-office menu
+        from jcportal.accounts import policy
+
+        return policy.is_case_staff(user)
+
+    return {
+        "unread_notifications": SimpleLazyObject(count),
+        "can_search_case_files": SimpleLazyObject(can_search),
+    }

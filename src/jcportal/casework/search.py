@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, connections
@@ -174,3 +175,237 @@ def matching_documents(documents: QuerySet, query: str) -> QuerySet:
     for word in words:
         tag_condition &= Q(casework_tags__tag__name__icontains=word)
     return documents.filter(condition | Q(pk__in=documents.filter(tag_condition).values("pk")))
+
+
+# --- the global search of the back office ---------------------------------------------------------
+
+RESULT_LIMIT = 20
+_MARK_START, _MARK_END = "\x02", "\x03"  # around matched words in a snippet; never in user text
+_BG_NUMBER = re.compile(r"\d{3,5}BG\d*|\d{5}B?G?")
+_RECEIPT = re.compile(r"E-[0-9A-Z-]{3,}")
+_REFERENCE = re.compile(r"JC-[0-9-]{4,}")
+
+
+@dataclass(frozen=True)
+class HouseholdHit:
+    household: Any
+    matched: str  # "bg_number", "name" or "date_of_birth"
+
+
+@dataclass(frozen=True)
+class DocumentHit:
+    document: Any
+    matched: str  # "receipt_number" or "text"
+    snippet: str = ""  # HTML-safe, matched words in <mark>
+    item_id: int | None = None  # a document without case file: the inbox item the user may work on
+
+
+@dataclass(frozen=True)
+class SubmissionHit:
+    submission: Any
+
+
+@dataclass
+class GlobalResults:
+    query: str
+    kind: str  # what the query looked like: bg_number, receipt_number, reference, date, text
+    households: list[HouseholdHit] = field(default_factory=list)
+    documents: list[DocumentHit] = field(default_factory=list)
+    submissions: list[SubmissionHit] = field(default_factory=list)
+    more: bool = False  # more full-text matches than shown
+
+    @property
+    def count(self) -> int:
+        return len(self.households) + len(self.documents) + len(self.submissions)
+
+
+def query_kind(query: str) -> str:
+    """What a query typed into the search box looks like (decides which lookups run first)."""
+    from jcportal.casework.selectors import _parse_date
+
+    compact = "".join(query.split()).upper()
+    if _RECEIPT.fullmatch(compact):
+        return "receipt_number"
+    if _REFERENCE.fullmatch(compact):
+        return "reference"
+    if _parse_date(query) is not None:
+        return "date"
+    if _BG_NUMBER.fullmatch(compact):
+        return "bg_number"
+    return "text"
+
+
+def global_search(user: Any, query: str) -> GlobalResults:
+    """One search over everything the staff member may see: households by BG number, name or date of
+    birth, documents by receipt number or full text (ranked, with a highlighted snippet), online-service
+    submissions by Vorgangsnummer. Every result comes from ``accounts.policy``'s visible sets."""
+    from jcportal.accounts import policy
+
+    query = " ".join((query or "").split())[:100]
+    results = GlobalResults(query=query, kind=query_kind(query) if query else "")
+    if not query or not policy.is_case_staff(user):
+        return results
+    compact = "".join(query.split()).upper()
+    if results.kind == "receipt_number":
+        results.documents = _documents_by_receipt_number(user, compact)
+    elif results.kind == "reference":
+        results.submissions = _submissions_by_reference(user, compact)
+    elif results.kind == "date":
+        results.households = _households(user, query, results.kind)
+    else:
+        results.households = _households(user, query, results.kind)
+        if results.kind == "text":
+            results.documents, results.more = _documents_by_text(user, query)
+    return results
+
+
+def _households(user: Any, query: str, kind: str) -> list[HouseholdHit]:
+    from django.db.models import OuterRef, Subquery
+
+    from jcportal.accounts import policy
+    from jcportal.casework.selectors import _parse_date
+    from jcportal.households.models import Person
+
+    head = Person.objects.filter(household=OuterRef("pk"), is_head=True)
+    visible = policy.visible_households(user).annotate(
+        head_first_name=Subquery(head.values("first_name")[:1]),
+        head_last_name=Subquery(head.values("last_name")[:1]),
+        head_date_of_birth=Subquery(head.values("date_of_birth")[:1]),
+    )
+    if kind == "date":
+        people = Person.objects.filter(date_of_birth=_parse_date(query) or "").values("household_id")
+        by_birth = visible.filter(pk__in=people).order_by("bg_number")[:RESULT_LIMIT]
+        return [HouseholdHit(h, "date_of_birth") for h in by_birth]
+    compact = "".join(query.split()).upper()
+    if kind == "bg_number":
+        by_number = visible.filter(bg_number__startswith=compact).order_by("bg_number")[:RESULT_LIMIT]
+        return [HouseholdHit(h, "bg_number") for h in by_number]
+    words = terms(query)[:4]
+    if not words:
+        return []
+    condition = Q()
+    for word in words:  # every word names somebody of the household ("Anna Müller")
+        condition &= Q(
+            pk__in=Person.objects.filter(
+                Q(last_name__icontains=word) | Q(first_name__icontains=word) | Q(birth_name__icontains=word)
+            ).values("household_id")
+        )
+    found = list(visible.filter(condition).order_by("bg_number")[: RESULT_LIMIT * 3])
+    lowered = [w.lower() for w in words]
+
+    def rank(household: Any) -> tuple[int, str]:  # the head's own name first, exact before partial
+        last = (household.head_last_name or "").lower()
+        first = (household.head_first_name or "").lower()
+        if last in lowered:
+            return (0, household.bg_number)
+        if first in lowered or any(last.startswith(w) for w in lowered):
+            return (1, household.bg_number)
+        return (2, household.bg_number)
+
+    return [HouseholdHit(h, "name") for h in sorted(found, key=rank)[:RESULT_LIMIT]]
+
+
+def _documents_by_receipt_number(user: Any, number: str) -> list[DocumentHit]:
+    from jcportal.accounts import policy
+    from jcportal.documents.models import Document
+    from jcportal.inbox.models import InboxItem
+
+    document = (
+        policy.visible_documents(user)
+        .filter(receipt_number=number)
+        .select_related("household")
+        .defer("ocr_text", "note")
+        .first()
+    )
+    if document is not None:
+        return [DocumentHit(document, "receipt_number")]
+    # not in a visible case file (yet): an inbox item of it the user works on (clearing, forwarding)
+    items = InboxItem.objects.filter(document__receipt_number=number).select_related("document", "household")
+    for item in items[:20]:
+        if policy.can_work_on_item(user, item) and item.document.status != Document.Status.QUARANTINED:
+            return [DocumentHit(item.document, "receipt_number", item_id=item.pk)]
+    return []
+
+
+def _submissions_by_reference(user: Any, reference: str) -> list[SubmissionHit]:
+    from jcportal.accounts import policy
+
+    found = (
+        policy.visible_submissions(user)
+        .filter(reference=reference)
+        .exclude(status="draft", application_date__isnull=True)
+        .select_related("household")
+    )
+    return [SubmissionHit(s) for s in found[:1]]
+
+
+def _documents_by_text(user: Any, query: str) -> tuple[list[DocumentHit], bool]:
+    """The best full-text matches among the documents the user may see, ranked by the index
+    (FTS5 bm25 / PostgreSQL ts_rank_cd), each with a snippet around the matched words."""
+    from jcportal.accounts import policy
+    from jcportal.documents.models import Document
+
+    words = terms(query)
+    if not words:
+        return [], False
+    visible_sql, visible_params = policy.visible_documents(user).values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            match = " ".join('"{}"*'.format(word.replace('"', "")) for word in words)
+            cursor.execute(
+                f"SELECT k.document_id, snippet({FTS_TABLE}, -1, char(2), char(3), '…', 16) "
+                f"FROM {FTS_TABLE} f JOIN {KEY_TABLE} k ON k.id = f.rowid "
+                f"WHERE {FTS_TABLE} MATCH %s AND k.document_id IN ({visible_sql}) "
+                f"ORDER BY bm25({FTS_TABLE}, 10.0, 1.0, 5.0) LIMIT %s",
+                [match, *visible_params, RESULT_LIMIT + 1],
+            )
+            rows = cursor.fetchall()
+        elif connection.vendor == "postgresql":
+            tsquery = " & ".join(f"{word}:*" for word in words)
+            cursor.execute(
+                f"SELECT e.document_id, NULL FROM {PG_TABLE} e, to_tsquery('german'::regconfig, %s) q "
+                f"WHERE e.vector @@ q AND e.document_id IN ({visible_sql}) "
+                "ORDER BY ts_rank_cd(e.vector, q) DESC, e.document_id LIMIT %s",
+                [tsquery, *visible_params, RESULT_LIMIT + 1],
+            )
+            rows = cursor.fetchall()
+        else:
+            raise NotImplementedError(connection.vendor)
+    more = len(rows) > RESULT_LIMIT
+    rows = rows[:RESULT_LIMIT]
+    pk_field = Document._meta.pk
+    ids = [pk_field.to_python(row[0]) for row in rows]
+    documents = Document.objects.filter(pk__in=ids).select_related("household").in_bulk()
+    ordered = [documents[pk] for pk in ids if pk in documents]
+    if connection.vendor == "sqlite":
+        snippets = [row[1] or "" for row in rows if pk_field.to_python(row[0]) in documents]
+    else:
+        snippets = _pg_headlines(ordered, " & ".join(f"{word}:*" for word in words))
+    return [
+        DocumentHit(document, "text", snippet=_marked(text))
+        for document, text in zip(ordered, snippets, strict=True)
+    ], more
+
+
+def _pg_headlines(documents: list[Any], tsquery: str) -> list[str]:
+    """ts_headline over the decrypted text of the shown documents (the index keeps only lexemes)."""
+    if not documents:
+        return []
+    texts = [f"{d.title}. {d.ocr_text or ''} {d.note or ''}" for d in documents]
+    options = f"StartSel={_MARK_START}, StopSel={_MARK_END}, MaxWords=24, MinWords=8, MaxFragments=2"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ts_headline('german'::regconfig, u.t, to_tsquery('german'::regconfig, %s), %s) "
+            "FROM unnest(%s::text[]) WITH ORDINALITY AS u(t, n) ORDER BY u.n",
+            [tsquery, options, texts],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _marked(text: str) -> str:
+    """The snippet as safe HTML: everything escaped, the index's markers turned into <mark>."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    html = escape(" ".join(text.split()))
+    return mark_safe(html.replace(_MARK_START, "<mark>").replace(_MARK_END, "</mark>"))  # noqa: S308

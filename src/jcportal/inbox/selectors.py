@@ -35,6 +35,7 @@ class InboxFilter:
     state: str = "active"
     doc_type: str = ""
     household: str = ""
+    name: str = ""  # a household member's first, last or birth name (part of it)
     sort: str = "received"
     received_from: dt.date | None = None
     received_to: dt.date | None = None
@@ -46,6 +47,7 @@ class InboxFilter:
             state=self.state if self.state in STATES else "active",
             doc_type=self.doc_type.strip()[:40],
             household=self.household.strip()[:20],
+            name=" ".join(self.name.split())[:100],
             sort=self.sort if self.sort in SORTS else "received",
             received_from=self.received_from,
             received_to=self.received_to,
@@ -75,6 +77,11 @@ def inbox_items(user: Any, flt: InboxFilter) -> QuerySet[InboxItem]:
         qs = qs.filter(doc_type=flt.doc_type)
     if flt.household:
         qs = qs.filter(household__bg_number__startswith=flt.household.upper())
+    for word in flt.name.split()[:4]:  # every word names somebody of the household
+        people = Person.objects.filter(
+            Q(last_name__icontains=word) | Q(first_name__icontains=word) | Q(birth_name__icontains=word)
+        )
+        qs = qs.filter(household_id__in=people.values("household_id"))
     tz = timezone.get_current_timezone()
     if flt.received_from:
         qs = qs.filter(received_at__gte=dt.datetime.combine(flt.received_from, dt.time.min, tzinfo=tz))
