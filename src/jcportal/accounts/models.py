@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 
 
 class Role(models.TextChoices):
@@ -333,3 +334,21 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.kind} {self.text_version}"
+
+
+class Passkey(Device):
+    """A WebAuthn credential (passkey) a person logs in with; with user verification it is also a
+    second factor, so it is a django-otp device and a passkey login marks the session as verified."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    credential_id = models.BinaryField(unique=True)
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    transports = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(_("added on"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("passkey")
+        verbose_name_plural = _("passkeys")
+        ordering = ["created_at"]

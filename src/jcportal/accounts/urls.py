@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import oidc, views
+from . import oidc, views, views_passkeys
 
 app_name = "accounts"
 
@@ -21,6 +21,12 @@ urlpatterns = [
         name="password-reset-confirm",
     ),
     path("passwort-neu/fertig/", views.password_reset_complete_view, name="password-reset-complete"),
+    path("passkeys/", views_passkeys.passkeys_view, name="passkeys"),
+    path("passkeys/optionen/", views_passkeys.register_options_view, name="passkey-register-options"),
+    path("passkeys/hinzufuegen/", views_passkeys.register_view, name="passkey-register"),
+    path("passkeys/<int:passkey_id>/entfernen/", views_passkeys.remove_view, name="passkey-remove"),
+    path("passkey-anmeldung/optionen/", views_passkeys.login_options_view, name="passkey-login-options"),
+    path("passkey-anmeldung/", views_passkeys.login_view, name="passkey-login"),
     path("oidc/anmelden/", oidc.LoginStartView.as_view(), name="oidc-login"),
     path("oidc/rueckkehr/", oidc.CallbackView.as_view(), name="oidc-callback"),
     path("oidc/verknuepfen/", oidc.LinkStartView.as_view(), name="oidc-link"),

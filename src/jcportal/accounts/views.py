@@ -14,7 +14,7 @@ from django_otp import login as otp_login
 from jcportal.audit.services import audit
 from jcportal.core.middleware import max_body_bytes
 
-from . import otp, policy, services
+from . import otp, passkeys, policy, services
 from .consents import ACCESS_REQUEST_PRIVACY
 from .forms import (
     AccessRequestForm,
@@ -58,13 +58,20 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 
 def second_factor_view(request: HttpRequest) -> HttpResponse:
-    """Verify a TOTP code; staff without a device set one up here first."""
+    """Verify a TOTP code or a passkey; staff without either set up an authenticator app here first."""
     if not request.user.is_authenticated:
         return redirect("accounts:login")
+    has_passkey = passkeys.has_passkey(request.user)  # type: ignore[arg-type]
     device = otp.confirmed_device(request.user)
-    setting_up = device is None
-    if device is None:
+    setting_up = device is None and not has_passkey
+    if device is None and setting_up:
         device = otp.pending_device(request.user)
+    if device is None:  # passkeys only
+        return render(
+            request,
+            "accounts/second_factor.html",
+            {"form": None, "has_passkey": True, "next": _next_url(request)},
+        )
     form = TokenForm(device, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         if setting_up:
@@ -76,7 +83,7 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(_next_url(request))
     if request.method == "POST":
         audit("login.second_factor_failure", request=request, actor=request.user)
-    context = {"form": form, "setting_up": setting_up, "next": _next_url(request)}
+    context = {"form": form, "setting_up": setting_up, "has_passkey": has_passkey, "next": _next_url(request)}
     if setting_up:
         context["qr_svg"] = otp.qr_svg(device)
         context["secret"] = otp.secret_base32(device)
