@@ -189,6 +189,10 @@ CSRF_COOKIE_HTTPONLY = False
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Jobcenter-Portal")
 # Staff must pass a second factor; tests and demo may relax this only outside production.
 STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=True)
+# Passkeys (WebAuthn): relying party id and origin default to SITE_URL's host and origin.
+PASSKEY_RP_ID = env.str("PASSKEY_RP_ID", default="")
+PASSKEY_ORIGIN = env.str("PASSKEY_ORIGIN", default="")
+PASSKEY_CHALLENGE_SECONDS = env.int("PASSKEY_CHALLENGE_SECONDS", default=300)
 # Fachaufsicht: the team lead reads (and works on) the team's cases, audited like every read; off = the
 # team lead has statistics, routing test and scan station only (accounts.policy.case_roles).
 TEAM_LEAD_READS_CASES = env.bool("TEAM_LEAD_READS_CASES", default=True)
