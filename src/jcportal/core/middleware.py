@@ -5,6 +5,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
@@ -77,7 +78,7 @@ class LanguageMiddleware(LocaleMiddleware):
                 return
         super().process_request(request)
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         response = super().process_response(request, response)
         if "Content-Language" in response.headers:  # a valid BCP 47 tag, as in the markup's lang
             response.headers["Content-Language"] = language_tag(response.headers["Content-Language"])
