@@ -103,6 +103,7 @@ NOT_HOUSEHOLD_KWARGS = {
     "delivery_id": "a webhook delivery (administrators redeliver dead letters of every household's events)",
     "config_id": "an exporter configuration (administrators), no social data",
     "exporter": "an exporter plugin's identifier (administrators create a configuration for it)",
+    "passkey_id": "a person's own passkey (someone else's is not removed: accounts/tests/test_passkeys)",
 }
 # Namespaces not probed by kwarg, with the reason.
 SKIPPED_NAMESPACES = {
