@@ -14,7 +14,8 @@ OPEN_PREFIXES = ("/static/", "/healthz", "/sprache/", "/konto/", "/seite/")
 
 
 class StaffSecondFactorMiddleware:
-    """Staff cannot reach any page beyond login without a verified second factor (TOTP)."""
+    """Staff cannot reach any page beyond login without a verified second factor (TOTP, or a passkey:
+    a passkey login requires user verification and marks the session verified, see passkeys.py)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

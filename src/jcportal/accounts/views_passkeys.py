@@ -78,7 +78,7 @@ def passkeys_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def register_options_view(request: HttpRequest) -> HttpResponse:
     if _verified_or_redirect(request) is not None:
-        return JsonResponse({"error": _("Please log in again.")}, status=403)
+        return JsonResponse({"error": "login required"}, status=403)
     options = passkeys.registration_options(request.user, request.session)  # type: ignore[arg-type]
     return HttpResponse(options, content_type="application/json")
 
@@ -86,7 +86,7 @@ def register_options_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def register_view(request: HttpRequest) -> HttpResponse:
     if _verified_or_redirect(request) is not None:
-        return JsonResponse({"error": _("Please log in again.")}, status=403)
+        return JsonResponse({"error": "login required"}, status=403)
     data = _json_body(request)
     user: User = request.user  # type: ignore[assignment]
     try:
