@@ -26,8 +26,11 @@ TASKS_KEY = "metrics:tasks"
 _started: dict[str, float] = {}
 
 
-def _key(task: str, part: str) -> str:
-    return f"metrics:task:{task}:{part}"
+STEPS_KEY = "metrics:steps"
+
+
+def _key(task: str, part: str, kind: str = "task") -> str:
+    return f"metrics:{kind}:{task}:{part}"
 
 
 def _incr(key: str, amount: int = 1) -> None:
@@ -38,21 +41,28 @@ def _incr(key: str, amount: int = 1) -> None:
             cache.add(key, amount, timeout=None)
 
 
-def observe(task: str, seconds: float, failed: bool = False) -> None:
-    """Count one run of ``task`` that took ``seconds`` (best effort: metrics never break a task)."""
+def observe(task: str, seconds: float, failed: bool = False, *, kind: str = "task") -> None:
+    """Count one run of ``task`` (or, with ``kind="step"``, of an intake step) that took ``seconds``
+    (best effort: metrics never break a task)."""
+    index = STEPS_KEY if kind == "step" else TASKS_KEY
     try:
-        names = cache.get(TASKS_KEY) or []
+        names = cache.get(index) or []
         if task not in names:
-            cache.set(TASKS_KEY, sorted({*names, task}), timeout=None)
+            cache.set(index, sorted({*names, task}), timeout=None)
         for bound in BUCKETS:
             if seconds <= bound:
-                _incr(_key(task, f"le:{bound}"))
-        _incr(_key(task, "count"))
-        _incr(_key(task, "sum_ms"), int(seconds * 1000))
+                _incr(_key(task, f"le:{bound}", kind))
+        _incr(_key(task, "count", kind))
+        _incr(_key(task, "sum_ms", kind), int(seconds * 1000))
         if failed:
-            _incr(_key(task, "failed"))
+            _incr(_key(task, "failed", kind))
     except Exception:
-        logger.warning("metrics: could not record a task duration", exc_info=True)
+        logger.warning("metrics: could not record a duration", exc_info=True)
+
+
+def observe_step(step: str, seconds: float, failed: bool = False) -> None:
+    """One intake step (scan, normalise, merge, OCR, store …) of one document took ``seconds``."""
+    observe(step, seconds, failed, kind="step")
 
 
 def _task_prerun(task_id: str | None = None, **kwargs: Any) -> None:
@@ -173,6 +183,26 @@ class JcportalCollector:
             failures.add_metric([task], int(values.get(_key(task, "failed"), 0)))
         yield durations
         yield failures
+
+        step_durations = HistogramMetricFamily(
+            "jcportal_pipeline_step_duration_seconds",
+            "Duration of each intake step (all workers)",
+            labels=["step"],
+        )
+        for step in cache.get(STEPS_KEY) or []:
+            values = cache.get_many(
+                [_key(step, f"le:{bound}", "step") for bound in BUCKETS]
+                + [_key(step, part, "step") for part in ("count", "sum_ms")]
+            )
+            count = int(values.get(_key(step, "count", "step"), 0))
+            buckets = [
+                (str(bound), int(values.get(_key(step, f"le:{bound}", "step"), 0))) for bound in BUCKETS
+            ]
+            buckets.append(("+Inf", count))
+            step_durations.add_metric(
+                [step], buckets, int(values.get(_key(step, "sum_ms", "step"), 0)) / 1000
+            )
+        yield step_durations
 
 
 def render() -> bytes:

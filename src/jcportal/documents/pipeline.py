@@ -32,7 +32,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from jcportal.audit.services import audit
-from jcportal.core import clamav
+from jcportal.core import clamav, metrics
 from jcportal.events.services import emit_for
 
 from . import delivery, normalise, ocr, pdfa, photocheck
@@ -541,7 +541,13 @@ def run(document_id: str) -> str:
             document.refresh_from_db()
             _test_hook(step.name, document)
             if step.applies(document):
-                step.run(document)
+                started = time.monotonic()
+                try:
+                    step.run(document)
+                except BaseException:
+                    metrics.observe_step(step.name, time.monotonic() - started, failed=True)
+                    raise
+                metrics.observe_step(step.name, time.monotonic() - started)
         Document.objects.filter(pk=document_id).update(
             pipeline_step=DONE,
             pipeline_error="",

@@ -16,7 +16,15 @@ def test_healthz_reports_every_component_and_503_without_worker(client, settings
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
-    assert set(body["components"]) == {"database", "storage", "cache", "worker", "malware_scanner", "ocr"}
+    assert set(body["components"]) == {
+        "keys",
+        "database",
+        "storage",
+        "cache",
+        "worker",
+        "malware_scanner",
+        "ocr",
+    }
     assert body["components"]["worker"]["ok"] is False
     assert body["components"]["database"]["ok"] is True
 
@@ -120,6 +128,9 @@ def test_metrics_show_uploads_backlog_failures_and_task_durations(client, settin
     from jcportal.documents.models import Document
     from jcportal.documents.tests import samples
 
+    from django.core.cache import cache
+
+    cache.clear()  # task durations of earlier tests in this process live in the same cache
     settings.METRICS_TOKEN = "s3cret-token"
     first, second = (
         services.accept_upload(
