@@ -272,7 +272,7 @@ def test_without_javascript_the_login_page_says_passkeys_need_it(db, client):  #
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_browser_registers_a_passkey_and_logs_in_with_it(citizen, live_server, desktop_page, settings):  # type: ignore[no-untyped-def]
-    from jcportal.core.testing.a11y import axe_violations, format_violations
+    from jcportal.core.testing.a11y import axe_violations, format_violations, horizontal_overflow
     from jcportal.core.testing.fixtures import browser_login
 
     settings.SITE_URL = live_server.url
@@ -298,6 +298,9 @@ def test_browser_registers_a_passkey_and_logs_in_with_it(citizen, live_server, d
     page.wait_for_selector("td:has-text('Laptop')")
     violations = axe_violations(page)
     assert not violations, format_violations("My passkeys", violations)
+    page.set_viewport_size({"width": 320, "height": 700})
+    assert horizontal_overflow(page) == 0
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.click("button.link-button")  # log out
     page.goto("/konto/anmelden/")
     violations = axe_violations(page)
