@@ -12,6 +12,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 BENCHMARKS = [
     "intake_memory",
     "inbox_scale",
+    "search",
     "scan_import",
     "photo_pdf",
     "ocr",

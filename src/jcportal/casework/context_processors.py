@@ -17,10 +17,11 @@ def notifications(request: HttpRequest) -> dict[str, object]:
 
         return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
-    def can_search() -> bool:  # the search box in the back-office menu
+    def can_search() -> bool:  # the search box in the back-office menu, once the second factor is done
         from jcportal.accounts import policy
 
-        return policy.is_case_staff(user)
+        verified = getattr(user, "is_verified", None)
+        return policy.is_case_staff(user) and callable(verified) and bool(verified())
 
     return {
         "unread_notifications": SimpleLazyObject(count),

@@ -180,6 +180,7 @@ def matching_documents(documents: QuerySet, query: str) -> QuerySet:
 # --- the global search of the back office ---------------------------------------------------------
 
 RESULT_LIMIT = 20
+RANK_LIMIT = 1000  # PostgreSQL: matches ranked at most
 _MARK_START, _MARK_END = "\x02", "\x03"  # around matched words in a snippet; never in user text
 _BG_NUMBER = re.compile(r"\d{3,5}BG\d*|\d{5}B?G?")
 _RECEIPT = re.compile(r"E-[0-9A-Z-]{3,}")
@@ -348,31 +349,47 @@ def _documents_by_text(user: Any, query: str) -> tuple[list[DocumentHit], bool]:
     words = terms(query)
     if not words:
         return [], False
-    visible_sql, visible_params = policy.visible_documents(user).values("pk").query.sql_with_params()
+    # staff see the documents of their visible households (``policy.visible_documents``); the matches are
+    # joined to their documents by key, not the other way round (that would read every visible document)
+    households_sql, households_params = (
+        policy.visible_households(user).order_by().values("pk").query.sql_with_params()
+    )
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             match = " ".join('"{}"*'.format(word.replace('"', "")) for word in words)
             cursor.execute(
                 f"SELECT k.document_id, snippet({FTS_TABLE}, -1, char(2), char(3), '…', 16) "
                 f"FROM {FTS_TABLE} f JOIN {KEY_TABLE} k ON k.id = f.rowid "
-                f"WHERE {FTS_TABLE} MATCH %s AND k.document_id IN ({visible_sql}) "
+                "JOIN documents_document d ON d.id = k.document_id "
+                f"WHERE {FTS_TABLE} MATCH %s AND d.household_id IN ({households_sql}) "
                 f"ORDER BY bm25({FTS_TABLE}, 10.0, 1.0, 5.0) LIMIT %s",
-                [match, *visible_params, RESULT_LIMIT + 1],
+                [match, *households_params, RESULT_LIMIT + 1],
             )
             rows = cursor.fetchall()
         elif connection.vendor == "postgresql":
+            # ranking reads every matched vector: rank at most RANK_LIMIT matches (ids from the GIN
+            # index alone), so a word in every document costs no more than a page (bench/search.py)
             tsquery = " & ".join(f"{word}:*" for word in words)
             cursor.execute(
+                f"SELECT e.document_id FROM {PG_TABLE} e JOIN documents_document d ON d.id = e.document_id "
+                "WHERE e.vector @@ to_tsquery('german'::regconfig, %s) "
+                f"AND d.household_id IN ({households_sql}) LIMIT %s",
+                [tsquery, *households_params, RANK_LIMIT + 1],
+            )
+            candidates = [row[0] for row in cursor.fetchall()]
+            cursor.execute(
                 f"SELECT e.document_id, NULL FROM {PG_TABLE} e, to_tsquery('german'::regconfig, %s) q "
-                f"WHERE e.vector @@ q AND e.document_id IN ({visible_sql}) "
+                "WHERE e.document_id = ANY(%s) "
                 "ORDER BY ts_rank_cd(e.vector, q) DESC, e.document_id LIMIT %s",
-                [tsquery, *visible_params, RESULT_LIMIT + 1],
+                [tsquery, candidates[:RANK_LIMIT], RESULT_LIMIT + 1],
             )
             rows = cursor.fetchall()
+            if len(candidates) > RANK_LIMIT:
+                rows.append((None, None))  # "more" than shown
         else:
             raise NotImplementedError(connection.vendor)
-    more = len(rows) > RESULT_LIMIT
-    rows = rows[:RESULT_LIMIT]
+    more = len(rows) > RESULT_LIMIT or any(row[0] is None for row in rows)
+    rows = [row for row in rows if row[0] is not None][:RESULT_LIMIT]
     pk_field = Document._meta.pk
     ids = [pk_field.to_python(row[0]) for row in rows]
     documents = Document.objects.filter(pk__in=ids).select_related("household").in_bulk()

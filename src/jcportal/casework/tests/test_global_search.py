@@ -132,3 +132,37 @@ def test_the_inbox_filters_by_name(caseworker_client, caseworker, household):
     assert "Von Schmidt" not in response.content.decode()
     response = caseworker_client.get(reverse("backoffice:inbox"), {"name": "jelena petrović"})
     assert [item.pk for item in response.context["page"].object_list] == [mine.pk]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_browser_the_receipt_number_typed_into_the_menu_finds_the_document(
+    demo_data, live_server, desktop_page
+):
+    from jcportal.core.testing.fixtures import browser_login
+    from jcportal.demo.services import DEMO_TOTP_SECRET
+    from jcportal.households.models import Household
+
+    from .helpers import document_with_pdf
+    from .test_browser import assert_no_axe_violations
+
+    household = Household.objects.get(bg_number="12345BG0000001")
+    document = document_with_pdf(
+        household=household,
+        title="Kontoauszug Oktober",
+        ocr_text="Miete Oktober an die Hausverwaltung Lindenweg",
+    )
+    page = desktop_page
+    browser_login(page, "demo-sachbearbeitung", "Demo-Sachbearbeitung-2026", totp_secret=DEMO_TOTP_SECRET)
+    page.goto("/verwaltung/postfach/")
+    page.fill("#header-search-q", document.receipt_number.lower())
+    with page.expect_navigation():
+        page.press("#header-search-q", "Enter")  # two steps: type, Enter
+    assert page.url.endswith(f"/verwaltung/dokumente/{document.pk}/")
+
+    page.fill("#header-search-q", "hausverwaltung lindenweg")
+    with page.expect_navigation():
+        page.press("#header-search-q", "Enter")
+    result = page.locator(".search-result").filter(has_text="Kontoauszug Oktober")
+    assert result.locator("mark").first.inner_text() in ("Hausverwaltung", "Lindenweg")
+    assert_no_axe_violations(page)
