@@ -3,9 +3,14 @@
 from django.urls import path
 
 from . import views_documents as views
+from . import views_uploads_resumable as resumable
 
 urlpatterns = [
     path("hochladen/", views.upload, name="upload"),
+    path("hochladen/teile/", resumable.announce, name="upload-parts"),
+    path("hochladen/teile/<uuid:upload_id>/", resumable.status, name="upload-parts-status"),
+    path("hochladen/teile/<uuid:upload_id>/fertig/", resumable.complete, name="upload-parts-complete"),
+    path("hochladen/teile/<uuid:upload_id>/<int:number>/", resumable.put_part, name="upload-parts-part"),
     path("hochladen/<uuid:document_id>/bestaetigung/", views.upload_done, name="upload-done"),
     path("hochladen/<uuid:document_id>/bewertung/", views.rate, name="upload-rating"),
     path(

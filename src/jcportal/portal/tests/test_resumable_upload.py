@@ -1,0 +1,109 @@
+"""Resumable uploads on the portal (issue 14 point 5): with JavaScript the files go in 1 MiB parts to
+hochladen/teile/… with a progress bar; a connection cut at half the upload resumes without sending the
+finished parts again, and exactly one document arrives. Without JavaScript the plain form still works."""
+
+from __future__ import annotations
+
+import collections
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from jcportal.core.testing.fixtures import browser_login
+from jcportal.documents.models import Document
+from jcportal.documents.tests import samples
+from jcportal.portal import views_uploads_resumable as resumable
+
+PART = re.compile(r"/hochladen/teile/[0-9a-f-]{36}/(\d+)/$")
+
+
+def _big_jpeg(parts: float) -> bytes:
+    head = samples.jpeg()
+    return head + b"\0" * (int(parts * resumable.PART_SIZE) - len(head))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_cut_at_half_the_upload_resumes_without_sending_finished_parts_again(
+    demo_data, live_server, phone_page
+):
+    page = phone_page
+    browser_login(page, "demo-kunde", "Demo-Kunde-2026")
+    before = Document.objects.count()
+    page.goto("/portal/hochladen/")
+    page.check("input[name=doc_type][value=lohnabrechnung]")
+    page.fill("textarea[name=note]", "Lohnabrechnung November")
+    page.set_input_files(
+        "input[name=more_files]",
+        [{"name": "lohn.pdf", "mimeType": "application/pdf", "buffer": _big_jpeg(5.5)}],  # six parts
+    )
+
+    sent: collections.Counter[int] = collections.Counter()
+    cut: list[int] = []
+
+    def parts(route):  # type: ignore[no-untyped-def]
+        number = int(PART.search(route.request.url).group(1))  # type: ignore[union-attr]
+        sent[number] += 1
+        if number == 4 and not cut:  # half the bytes are through: the connection breaks off once
+            cut.append(number)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route(PART, parts)
+    progress: list[str] = []
+    page.expose_function("noteProgress", lambda text: progress.append(text))
+    page.evaluate(
+        """() => new MutationObserver(() => window.noteProgress(
+             document.querySelector('[data-upload-progress-text]').textContent))
+           .observe(document.querySelector('[data-upload-progress-text]'), {childList: true})"""
+    )
+    page.click("[data-upload-submit]")
+    page.wait_for_url(re.compile(r"/hochladen/[0-9a-f-]{36}/bestaetigung/$"))
+
+    assert cut == [4]
+    assert sent == {1: 1, 2: 1, 3: 1, 4: 2, 5: 1, 6: 1}  # only the cut part went twice
+    # The bar in "x of y MB" (in the citizen's language), the cut said in words, then on from 54 %.
+    percents = [int(p.split(" %")[0]) for p in progress if " %" in p]
+    assert percents == sorted(percents) and percents[-1] == 100, progress
+    assert all("5.5" in p for p in progress if " %" in p), progress
+    cut_at = next(i for i, p in enumerate(progress) if " %" not in p)
+    assert progress[cut_at - 1].startswith("54 %") and progress[cut_at + 1].startswith("54 %"), progress
+    assert page.locator("progress[data-upload-progress-bar]").count() == 0  # now on the receipt page
+    assert Document.objects.count() == before + 1
+    document = Document.objects.latest("received_at")
+    assert document.doc_type == "lohnabrechnung"
+    assert document.note == "Lohnabrechnung November"
+    original = document.originals.get()
+    assert original.size == len(_big_jpeg(5.5))
+
+
+@pytest.mark.django_db
+def test_the_part_endpoints_need_the_csrf_token_and_the_own_session(demo_data):
+    from django.test import Client
+
+    from jcportal.accounts.models import User
+
+    user = User.objects.get(username="demo-kunde")
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(user)
+    url = reverse("portal:upload-parts")
+    data = {"doc_type": "lohnabrechnung", "files": json.dumps([{"name": "a.pdf", "size": 10}])}
+    assert strict.post(url, data).status_code == 403  # no CSRF token
+
+    client = Client()
+    client.force_login(user)
+    answer = client.post(url, data)
+    assert answer.status_code == 201
+    upload = answer.json()
+    part = upload["status_url"] + "1/"
+    assert client.put(part, b"x" * 9, content_type="application/octet-stream").status_code == 400
+    assert client.put(part, b"x" * 10, content_type="application/octet-stream").status_code == 200
+    assert client.get(upload["status_url"]).json() == {"received": [1]}
+
+    other = Client()  # another session never sees the upload
+    other.force_login(user)
+    assert other.get(upload["status_url"]).status_code == 404
+    assert client.post(reverse("portal:upload-parts"), {"doc_type": "", "files": "[]"}).status_code == 400
