@@ -107,3 +107,50 @@ def test_the_part_endpoints_need_the_csrf_token_and_the_own_session(demo_data):
     other.force_login(user)
     assert other.get(upload["status_url"]).status_code == 404
     assert client.post(reverse("portal:upload-parts"), {"doc_type": "", "files": "[]"}).status_code == 400
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_camera_first_big_buttons_and_a_short_type_choice_without_axe_violations(
+    demo_data, live_server, phone_page, browser
+):
+    from jcportal.core.testing.a11y import axe_violations
+
+    page = phone_page
+    browser_login(page, "demo-kunde", "Demo-Kunde-2026")
+    page.goto("/portal/hochladen/")
+    camera = page.locator("label[for=id_files]").bounding_box()
+    choose = page.locator("label[for=id_more_files]").bounding_box()
+    types = page.locator("fieldset:has(input[name=doc_type])").bounding_box()
+    assert camera and choose and types
+    assert camera["y"] < choose["y"] < types["y"]  # the camera button first, the types after
+    assert camera["height"] >= 48 and camera["width"] >= 300  # a big button on a 390 px phone
+    assert page.is_visible("input[name=doc_type][value=kontoauszug]")
+    assert not page.is_visible("input[name=doc_type][value=sonstiges]")  # behind "Other document types"
+    assert axe_violations(page) == []
+    page.click("details.upload-more-types summary")
+    page.check("input[name=doc_type][value=sonstiges]")
+    assert axe_violations(page) == []
+
+    # Without JavaScript: the native inputs, <details> still opens, and the plain form sends.
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, base_url=live_server.url, java_script_enabled=False
+    )
+    try:
+        plain = context.new_page()
+        browser_login(plain, "demo-kunde", "Demo-Kunde-2026")
+        plain.goto("/portal/hochladen/")
+        assert plain.is_visible("input[name=files]")
+        before = Document.objects.count()
+        plain.click("details.upload-more-types summary")
+        plain.check("input[name=doc_type][value=sonstiges]")
+        plain.fill("input[name=title]", "Brief vom Vermieter")
+        plain.set_input_files(
+            "input[name=files]", [{"name": "a.jpg", "mimeType": "image/jpeg", "buffer": samples.jpeg()}]
+        )
+        plain.click("[data-upload-submit]")
+        plain.wait_for_url(re.compile(r"/bestaetigung/$"))
+        assert Document.objects.count() == before + 1
+        assert Document.objects.latest("received_at").title == "Brief vom Vermieter"
+    finally:
+        context.close()

@@ -26,6 +26,7 @@
     var announce = form.querySelector("[data-upload-announce]");
     var text = strings();
     var pages = []; // {file, url}
+    form.classList.add("upload-form--js");  // the file inputs become big buttons (their labels)
 
     function say(message) { if (announce) { announce.textContent = ""; announce.textContent = message; } }
 
