@@ -154,3 +154,47 @@ def test_camera_first_big_buttons_and_a_short_type_choice_without_axe_violations
         assert Document.objects.latest("received_at").title == "Brief vom Vermieter"
     finally:
         context.close()
+
+
+@pytest.mark.django_db
+def test_complete_creates_one_document_for_the_chosen_request_item_and_again_returns_it(demo_data):
+    from django.test import Client
+
+    from jcportal.accounts.models import User
+    from jcportal.docrequests import selectors as request_selectors
+
+    user = User.objects.get(username="demo-kunde")
+    client = Client()
+    client.force_login(user)
+    household = client.get(reverse("portal:upload")).wsgi_request.portal_household  # type: ignore[attr-defined]
+    item = request_selectors.missing_items(household)[0]
+    size = resumable.PART_SIZE + 10  # two parts
+    upload = client.post(
+        reverse("portal:upload-parts"),
+        {
+            "doc_type": f"item-{item.pk}",
+            "note": "Für die Anforderung",
+            "files": json.dumps([{"name": "k.pdf", "size": size}]),
+        },
+    ).json()
+    assert upload["part_count"] == 2
+    assert (
+        client.put(
+            upload["status_url"] + "2/", b"b" * 10, content_type="application/octet-stream"
+        ).status_code
+        == 200
+    )
+    assert client.post(upload["complete_url"]).status_code == 409  # part 1 missing: nothing created
+    before = Document.objects.count()
+    client.put(
+        upload["status_url"] + "1/", b"a" * resumable.PART_SIZE, content_type="application/octet-stream"
+    )
+    done = client.post(upload["complete_url"])
+    assert done.status_code == 201
+    again = client.post(upload["complete_url"])  # the answer got lost: the same document, not a second
+    assert again.json() == done.json()
+    assert Document.objects.count() == before + 1
+    document = Document.objects.latest("received_at")
+    assert (document.doc_type, document.note) == (item.doc_type, "Für die Anforderung")
+    assert item.pk in set(document.request_items.values_list("pk", flat=True))
+    assert document.originals.get().size == size
