@@ -431,8 +431,6 @@ CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
 MALWARE_SCAN_REQUIRED = env.bool("MALWARE_SCAN_REQUIRED", default=PRODUCTION)
 # clamd without current signatures is no scanner: production refuses to start and /readyz fails.
 CLAMAV_SIGNATURE_MAX_AGE_HOURS = env.float("CLAMAV_SIGNATURE_MAX_AGE_HOURS", default=72.0)
-# clamd without current signatures is no scanner: production refuses to start and /readyz fails.
-CLAMAV_SIGNATURE_MAX_AGE_HOURS = env.float("CLAMAV_SIGNATURE_MAX_AGE_HOURS", default=72.0)
 OCR_ENABLED = env.bool("OCR_ENABLED", default=True)
 OCR_LANGUAGES = env.str("OCR_LANGUAGES", default="deu+eng")
 OCR_JOBS = env.int("OCR_JOBS", default=0)  # pages in parallel per OCR task; 0 = the machine's cores

@@ -13,8 +13,8 @@ urlpatterns = [
     *urls_services.urlpatterns,
     *urls_scan.urlpatterns,
     *urls_integration.urlpatterns,
-    *urls_exporters.urlpatterns,
     path("", include("jcportal.backoffice.urls_records")),
+    *urls_exporters.urlpatterns,
     path("", include("jcportal.backoffice.urls_failures")),
     path("", include("jcportal.backoffice.urls_postbox")),
 ]

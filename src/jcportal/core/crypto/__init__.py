@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from jcportal.core.registry import register_health_check
+
 from .keys import (
     KeyDestroyed,
     destroy_household_key,
@@ -31,6 +33,9 @@ from .keys import (
 )
 from .providers import KeyUnavailable, key_providers
 from .stream import DecryptionError
+
+# /healthz: without the key-encryption key nothing can be read or stored (details name no paths)
+register_health_check("keys")(provider_status)
 
 __all__ = [
     "TEXT_PREFIX",

@@ -123,6 +123,13 @@ def test_without_the_master_key_nothing_is_served_and_nothing_lost(
     assert raw_objects() == objects and Document.objects.count() == documents
     assert any("does not decrypt" in problem for problem in sanity.check())
     assert not own_keys.exists()  # never silently replaced by a new master key
+    health = Client().get("/healthz")
+    assert health.status_code == 503
+    assert health.json()["components"]["keys"] == {
+        "ok": False,
+        "required": True,
+        "detail": "local master key missing",
+    }
 
     own_keys.write_bytes(master)
     crypto.forget_cached_keys()
