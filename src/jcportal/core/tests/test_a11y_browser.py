@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(settings.PROJECT_DIR) / "artifacts" / "screenshots"
 TABBABLE = """() => Array.from(document.querySelectorAll(
-  'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])'
+  'a[href], details > summary:first-of-type, button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])'
 )).filter(el => {
   const s = getComputedStyle(el); const r = el.getBoundingClientRect();
   return s.visibility !== 'hidden' && s.display !== 'none' && !el.closest('[hidden]') && (r.width > 0 || r.height > 0 || el.classList.contains('skip-link'));
