@@ -123,12 +123,12 @@ def test_metrics_need_the_token(client, settings):
 def test_metrics_show_uploads_backlog_failures_and_task_durations(client, settings, household, citizen):
     import io
 
+    from django.core.cache import cache
+
     from jcportal.core import metrics
     from jcportal.documents import services
     from jcportal.documents.models import Document
     from jcportal.documents.tests import samples
-
-    from django.core.cache import cache
 
     cache.clear()  # task durations of earlier tests in this process live in the same cache
     settings.METRICS_TOKEN = "s3cret-token"
