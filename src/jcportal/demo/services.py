@@ -215,6 +215,9 @@ def _seed() -> dict[str, int]:
     )
     # records management (docs/operations/records.md): the team lead proposes, the administrator (all
     # permissions) approves as the second person
+    from jcportal.records.services import ensure_defaults
+
+    ensure_defaults()
     team_lead.groups.add(*Group.objects.filter(name__startswith="Records management"))
     _user(by_name["demo-scan"], team=None, first_name="Stefan", last_name="Scanner")
     _user(by_name["demo-datenschutz"], first_name="Dana", last_name="Datenschutz")

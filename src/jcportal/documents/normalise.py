@@ -23,7 +23,7 @@ import filetype
 import img2pdf
 import pikepdf
 from django.conf import settings
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 from . import limits
 
@@ -152,12 +152,17 @@ def _open_image_checked(stream: BinaryIO) -> Image.Image:
     width, height = image.size
     if width * height > settings.UPLOAD_MAX_PIXELS:
         raise FileProblem("too_many_pixels", f"{width}x{height}")
+    # Decode strictly: a truncated image is corrupt, never padded with grey – whatever another library
+    # set process-wide (WeasyPrint switches Pillow's LOAD_TRUNCATED_IMAGES on when it is imported).
+    lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
         image.load()
     except MemoryError:  # out of the decoding child's memory (documents.limits): too complex, not corrupt
         raise
     except Exception as exc:  # truncated or corrupt data
         raise FileProblem("corrupt_image", str(exc)) from exc
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     return image
 
 

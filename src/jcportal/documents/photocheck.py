@@ -57,6 +57,11 @@ def check(data: bytes) -> list[str]:
         if max(image.size) < MIN_SIDE:
             return []
         if image.format == "JPEG":
+            # A truncated JPEG is the converter's business, not a photo to judge; Pillow would decode it
+            # padded with grey wherever some library (WeasyPrint does) set LOAD_TRUNCATED_IMAGES.
+            from .normalise import jpeg_info
+
+            jpeg_info(data)
             image.draft("L", (SIZE, SIZE))  # decode at 1/2…1/8 scale
         return check_image(image)
     except Exception as exc:  # noqa: BLE001 - a photo the converter accepted but this check cannot read

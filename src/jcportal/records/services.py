@@ -46,6 +46,39 @@ from .models import (
 DECISION_DOC_TYPES = ("bescheid",)
 
 
+def ensure_defaults() -> None:
+    """The documented default retention classes, the archive settings and the records group, as migration
+    0002 seeds them; idempotent, never changes a class an administrator edited (demo data calls it, so a
+    database that was emptied after migrating – a test's flush – gets them back)."""
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+
+    defaults = importlib.import_module("jcportal.records.migrations.0002_default_classes")
+    for code, name, scope, match, years, days, start, year_end, offer, source in defaults.CLASSES:
+        RetentionClass.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "scope": scope,
+                "match": match,
+                "duration_years": years,
+                "duration_days": days,
+                "start_event": start,
+                "from_year_end": year_end,
+                "offer_to_archive": offer,
+                "legal_source": source,
+            },
+        )
+    ArchiveSettings.objects.get_or_create(pk=1)
+    group, _ = Group.objects.get_or_create(name=defaults.GROUP)
+    permission = Permission.objects.filter(
+        codename="manage_records", content_type__app_label="records"
+    ).first()
+    if permission is not None:
+        group.permissions.add(permission)
+
+
 class RecordsError(Exception):
     """A step that is not allowed now (wrong state, missing role, the proposer approving)."""
 

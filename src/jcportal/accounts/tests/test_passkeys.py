@@ -25,6 +25,12 @@ from jcportal.audit.models import AuditEvent
 UP, UV, AT = 0x01, 0x04, 0x40
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):  # type: ignore[no-untyped-def]
+    """These tests read the English message ids; the default language (German) is translated."""
+    settings.LANGUAGE_CODE = "en"
+
+
 class SoftAuthenticator:
     """A minimal platform authenticator: one P-256 key, attestation "none"."""
 

@@ -17,6 +17,12 @@ pytestmark = pytest.mark.django_db
 SEARCH = reverse("backoffice:search")
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):  # type: ignore[no-untyped-def]
+    """These tests read the English message ids; the default language (German) is translated."""
+    settings.LANGUAGE_CODE = "en"
+
+
 def test_the_receipt_number_opens_the_document(caseworker_client, household):
     document = DocumentFactory(
         household=household, title="Kontoauszug März", receipt_number="E-20261207-K7MQ3X"

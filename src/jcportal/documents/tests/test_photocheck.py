@@ -19,6 +19,12 @@ from jcportal.inbox.models import InboxItem
 from . import samples
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):  # type: ignore[no-untyped-def]
+    """These tests read the English message ids; the default language (German) is translated."""
+    settings.LANGUAGE_CODE = "en"
+
+
 def page_photo(
     size: tuple[int, int] = (1200, 1600),
     page_box: tuple[int, int, int, int] = (110, 130, 1090, 1470),
@@ -181,3 +187,20 @@ def test_browser_asks_to_retake_a_bad_photo_and_the_citizen_may_send_anyway(
     assert document.status == Document.Status.DELIVERED
     assert document.page_count == 2
     assert [(n["name"], n["code"]) for n in document.file_notices] == [("unscharf.jpg", "photo_blurry")]
+
+
+def test_a_truncated_image_is_corrupt_even_after_weasyprint_made_pillow_lenient(monkeypatch):
+    """WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES when imported; the intake still refuses."""
+    import io
+
+    from PIL import ImageFile
+
+    from jcportal.documents import normalise
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    data = samples.png(size=(400, 300))
+    with pytest.raises(normalise.FileProblem) as problem:
+        normalise.convert(io.BytesIO(data[: len(data) // 2]))
+    assert problem.value.code == "corrupt_image"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # left as it was for the others
+    assert photocheck.check(LABELLED["blurred"][0][:5000]) == []

@@ -29,6 +29,12 @@ BERLIN = ZoneInfo("Europe/Berlin")
 TITLE = "Bewilligungsbescheid 563,00 EUR"
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):  # type: ignore[no-untyped-def]
+    """These tests read the English message ids; the default language (German) is translated."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @contextmanager
 def clock(moment: dt.datetime) -> Iterator[None]:
     """Move the clock: Django's ``timezone.now()`` (used everywhere) answers ``moment``."""
