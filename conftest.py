@@ -54,6 +54,18 @@ def _test_defaults(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _fresh_data_keys():  # type: ignore[no-untyped-def]
+    """Every test starts without unwrapped data keys in this process: databases are emptied between tests
+    and household ids repeat, so a key cached by an earlier test would encrypt with a key this test's
+    database does not know (its data would then not decrypt)."""
+    from jcportal.core import crypto
+
+    crypto.forget_cached_keys()
+    yield
+    crypto.forget_cached_keys()
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_names(settings):  # type: ignore[no-untyped-def]
     """Pages render plain static names (the live server serves them from the finders; no collectstatic);
     portal/tests/test_transfer_budget.py switches the hashed manifest storage on after collectstatic."""

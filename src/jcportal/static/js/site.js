@@ -58,6 +58,13 @@
       try { storage.setItem(key, JSON.stringify(state)); } catch (e) { /* full or disabled: nothing kept */ }
     }
     function restore() {
+      // Only right after a language switch (or a reload of the same page): never over a page the server
+      // filled itself on an ordinary visit.
+      var switched = storage.getItem("jcportal-input-switch") === window.location.pathname;
+      storage.removeItem("jcportal-input-switch");
+      var reloaded = false;
+      try { reloaded = performance.getEntriesByType("navigation")[0].type === "reload"; } catch (e) { reloaded = false; }
+      if (!switched && !reloaded) { storage.removeItem(key); return; }
       var state;
       try { state = JSON.parse(storage.getItem(key) || "null"); } catch (e) { state = null; }
       if (!state) { return; }
@@ -90,6 +97,7 @@
         });
         if (files && !window.confirm(switcher.getAttribute("data-files-warning"))) { event.preventDefault(); return; }
         save();
+        storage.setItem("jcportal-input-switch", window.location.pathname);
         leaving = true;
       });
     }
