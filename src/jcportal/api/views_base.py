@@ -6,6 +6,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.pagination import CursorPagination
 from rest_framework.views import APIView
 
 from jcportal.accounts import policy
@@ -13,6 +16,21 @@ from jcportal.accounts.actor import Actor
 from jcportal.audit.services import audit
 
 from .auth import actor_of, client_of
+
+
+class ApiCursorPagination(CursorPagination):
+    """Cursor pages of every API list (100 by default, ``?limit=`` up to 500); a cursor that does not
+    decode is the client's mistake: 400, not DRF's 404."""
+
+    page_size = 100
+    page_size_query_param = "limit"
+    max_page_size = 500
+
+    def decode_cursor(self, request: Any) -> Any:
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ParseError(_("The cursor is not valid.")) from None
 
 
 class ApiView(APIView):

@@ -11,8 +11,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -27,7 +25,7 @@ from .serializers import (
     DocumentPageSerializer,
     DocumentSerializer,
 )
-from .views_base import ApiView
+from .views_base import ApiCursorPagination, ApiView
 
 FILE_RESPONSES = {
     (200, "application/octet-stream"): OpenApiTypes.BINARY,
@@ -38,11 +36,8 @@ FILE_RESPONSES = {
 }
 
 
-class DocumentPagination(CursorPagination):
+class DocumentPagination(ApiCursorPagination):
     ordering = "-received_at"
-    page_size = 100
-    page_size_query_param = "limit"
-    max_page_size = 500
 
 
 def _documents() -> QuerySet[Document]:
@@ -79,10 +74,7 @@ class DocumentList(ApiView):
         if request.query_params.get("delivered") == "true":
             queryset = queryset.filter(delivered_at__isnull=False)
         paginator = DocumentPagination()
-        try:
-            page = paginator.paginate_queryset(queryset, request, view=self) or []
-        except NotFound:
-            return Response({"detail": _("The cursor is not valid.")}, status=status.HTTP_400_BAD_REQUEST)
+        page = paginator.paginate_queryset(queryset, request, view=self) or []
         self.audit_read("api.documents_listed", documents=[str(document.pk) for document in page])
         data = DocumentSerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)

@@ -7,11 +7,8 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -28,16 +25,13 @@ from .serializers_households import (
     HouseholdUpsertResponseSerializer,
     HouseholdWriteSerializer,
 )
-from .views_base import ApiView
+from .views_base import ApiCursorPagination, ApiView
 
 NOT_VISIBLE = OpenApiResponse(description="No such household, or not visible to this client.")
 
 
-class HouseholdPagination(CursorPagination):
+class HouseholdPagination(ApiCursorPagination):
     ordering = "bg_number"
-    page_size = 100
-    page_size_query_param = "limit"
-    max_page_size = 500
 
 
 def households() -> QuerySet[Household]:
@@ -75,10 +69,7 @@ class HouseholdList(ApiView):
     def get(self, request: Request) -> Response:
         queryset = households().filter(pk__in=self.visible_households().values("pk"))
         paginator = HouseholdPagination()
-        try:
-            page = paginator.paginate_queryset(queryset, request, view=self) or []
-        except NotFound:
-            return Response({"detail": _("The cursor is not valid.")}, status=status.HTTP_400_BAD_REQUEST)
+        page = paginator.paginate_queryset(queryset, request, view=self) or []
         if page:
             self.audit_read(action="api.households_listed", households=[h.bg_number for h in page])
         data = HouseholdSerializer(page, many=True, context={"request": request}).data

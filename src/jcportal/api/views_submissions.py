@@ -7,12 +7,8 @@ from typing import Any
 
 from django.http import Http404
 from django.http.response import HttpResponseBase
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
-from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -31,16 +27,13 @@ from .serializers_submissions import (
     SubmissionPageSerializer,
     SubmissionSerializer,
 )
-from .views_base import ApiView
+from .views_base import ApiCursorPagination, ApiView
 
 NOT_VISIBLE = OpenApiResponse(description="No such submission, or not visible to this client.")
 
 
-class SubmissionPagination(CursorPagination):
+class SubmissionPagination(ApiCursorPagination):
     ordering = "-submitted_at"
-    page_size = 100
-    page_size_query_param = "limit"
-    max_page_size = 500
 
 
 class SubmissionView(ApiView):
@@ -82,10 +75,7 @@ class SubmissionList(SubmissionView):
         if state := request.query_params.get("status"):
             queryset = queryset.filter(status=state)
         paginator = SubmissionPagination()
-        try:
-            page = paginator.paginate_queryset(queryset, request, view=self) or []
-        except NotFound:
-            return Response({"detail": _("The cursor is not valid.")}, status=status.HTTP_400_BAD_REQUEST)
+        page = paginator.paginate_queryset(queryset, request, view=self) or []
         if page:
             self.audit_read(action="api.submissions_listed", submissions=[s.reference for s in page])
         data = SubmissionSerializer(page, many=True, context={"request": request}).data

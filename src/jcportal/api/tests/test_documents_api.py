@@ -185,3 +185,10 @@ def test_each_client_has_its_own_rate_limit(make_api_client):
     limited = slow.get("/api/v1/events/")
     assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
     assert other.get("/api/v1/events/").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/documents/", "/api/v1/households/", "/api/v1/submissions/"])
+def test_a_cursor_that_does_not_decode_is_a_400_on_every_list(dms, path):
+    response = dms.get(path, {"cursor": "not-a-cursor"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The cursor is not valid."}
