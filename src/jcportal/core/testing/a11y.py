@@ -230,6 +230,13 @@ def horizontal_overflow(page: Any) -> int:
     return page.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth")
 
 
+def assert_accessible(page: Any, where: str) -> None:
+    """No axe-core violation on the current page, and it reflows (no sideways scrolling)."""
+    violations = axe_violations(page)
+    assert not violations, format_violations(where, violations)
+    assert horizontal_overflow(page) <= 0, f"{where} scrolls horizontally"
+
+
 FOCUS_STYLE = """() => {
   const el = document.activeElement;
   if (!el || el === document.body) return null;

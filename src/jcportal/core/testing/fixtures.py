@@ -37,6 +37,23 @@ def login_staff(client: Client, user) -> Client:  # type: ignore[no-untyped-def]
     return client
 
 
+def staff_browser_context(browser, live_server, user, language: str = "en", viewport=PHONE):  # type: ignore[no-untyped-def]
+    """A browser context logged in as ``user`` with a verified second factor (the session of
+    ``login_staff``), in ``language``; the caller opens pages in it and closes it."""
+    from django.conf import settings
+
+    context = browser.new_context(base_url=live_server.url, viewport=viewport)
+    context.set_default_timeout(20_000)
+    session = login_staff(Client(), user).cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies(
+        [
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
+            {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url},
+        ]
+    )
+    return context
+
+
 @pytest.fixture
 def household(db):  # type: ignore[no-untyped-def]
     from jcportal.households.tests.factories import HouseholdFactory

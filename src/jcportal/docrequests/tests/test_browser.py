@@ -18,12 +18,6 @@ def jpeg(colour: str) -> bytes:
     return buffer.getvalue()
 
 
-def assert_accessible(page, where: str) -> None:  # type: ignore[no-untyped-def]
-    violations = a11y.axe_violations(page)
-    assert not violations, a11y.format_violations(where, violations)
-    assert a11y.horizontal_overflow(page) <= 0, f"{where} scrolls horizontally"
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_citizen_uploads_against_request_items_on_a_phone(demo_data, live_server, phone_page):
@@ -37,9 +31,9 @@ def test_citizen_uploads_against_request_items_on_a_phone(demo_data, live_server
     browser_login(page, "demo-kunde", "Demo-Kunde-2026")
     page.goto("/portal/")
     page.click("a[href='/portal/angeforderte-unterlagen/']")
-    assert_accessible(page, "portal:requests")
+    a11y.assert_accessible(page, "portal:requests")
     page.click(f"a[href='/portal/angeforderte-unterlagen/{doc_request.pk}/']")
-    assert_accessible(page, "portal:request")
+    a11y.assert_accessible(page, "portal:request")
 
     for number, item in enumerate(required):
         page.set_input_files(
@@ -54,7 +48,7 @@ def test_citizen_uploads_against_request_items_on_a_phone(demo_data, live_server
     doc_request.refresh_from_db()
     assert doc_request.completed_at is not None
     assert page.locator(".checklist__form").count() == 1  # only the optional item is left to send
-    assert_accessible(page, "portal:request (complete)")
+    a11y.assert_accessible(page, "portal:request (complete)")
 
     # a bad file: error summary and inline error, nothing lost
     optional = doc_request.items.get(optional=True)
@@ -63,7 +57,7 @@ def test_citizen_uploads_against_request_items_on_a_phone(demo_data, live_server
     )
     page.click(f"#item-{optional.pk} button[type=submit]")
     assert page.locator(".error-summary").count() == 1
-    assert_accessible(page, "portal:request (error)")
+    a11y.assert_accessible(page, "portal:request (error)")
 
 
 @pytest.mark.browser
@@ -88,12 +82,12 @@ def test_staff_pages_of_requests_and_scan_station_are_accessible(
         f"/verwaltung/unterlagenanforderungen/{doc_request.pk}/",
     ]:
         page.goto(url)
-        assert_accessible(page, url)
+        a11y.assert_accessible(page, url)
     page.goto(f"/verwaltung/unterlagenanforderungen/neu/{household.pk}/")
     page.fill("#id_deadline", "2000-01-01")
     page.click("main form[method=post] button[type=submit]")
     assert page.locator(".error-summary").count() == 1
-    assert_accessible(page, "create with errors")
+    a11y.assert_accessible(page, "create with errors")
 
     scan = browser.new_context(
         viewport={"width": 360, "height": 740}, base_url=live_server.url, locale="de-DE"
@@ -108,9 +102,9 @@ def test_staff_pages_of_requests_and_scan_station_are_accessible(
             f"/verwaltung/scanstelle/stapel/{batch.pk}/",
         ]:
             scan_page.goto(url)
-            assert_accessible(scan_page, url)
+            a11y.assert_accessible(scan_page, url)
         scan_page.goto(f"/verwaltung/scanstelle/stapel/{batch.pk}/?q=12345BG")
         assert scan_page.locator(".search-results li").count() >= 1
-        assert_accessible(scan_page, "batch with search")
+        a11y.assert_accessible(scan_page, "batch with search")
     finally:
         scan.close()

@@ -24,12 +24,6 @@ def photo(name: str) -> dict:
     return {"name": name, "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
 
 
-def assert_accessible(page, where: str) -> None:  # type: ignore[no-untyped-def]
-    violations = a11y.axe_violations(page)
-    assert not violations, a11y.format_violations(where, violations)
-    assert a11y.horizontal_overflow(page) <= 0, f"{where} scrolls horizontally"
-
-
 def next_step(page) -> None:  # type: ignore[no-untyped-def]
     """Send the step and wait until the answer (next step or the same step with errors) has loaded."""
     with page.expect_navigation():
@@ -61,14 +55,14 @@ def test_krankmeldung_on_a_phone_and_confirmed_by_the_integration_specialist(
     page = phone_page
     browser_login(page, "demo-kunde", "Demo-Kunde-2026")
     page.goto("/portal/dienste/")
-    assert_accessible(page, "portal:services")
+    a11y.assert_accessible(page, "portal:services")
     page.click("a[href='/antrag/krankmeldung/']")
-    assert_accessible(page, "eforms:start")
+    a11y.assert_accessible(page, "eforms:start")
     page.click("main form button[type=submit]")
     # step 1: nothing entered → error summary linking to the fields
     next_step(page)
     page.locator(".error-summary a[href='#id_sick_from']").first.wait_for()
-    assert_accessible(page, "eforms:step (errors)")
+    a11y.assert_accessible(page, "eforms:step (errors)")
     today = dt.date.today()
     page.check("#id_certificate_kind_0")
     page.fill("#id_sick_from", today.isoformat())
@@ -79,29 +73,29 @@ def test_krankmeldung_on_a_phone_and_confirmed_by_the_integration_specialist(
     next_step(page)
     assert page.locator("#id_au_certificate").get_attribute("capture") == "environment"
     assert "Schritt 2" in page.content() or "Step 2" in page.content()
-    assert_accessible(page, "eforms:step (camera)")
+    a11y.assert_accessible(page, "eforms:step (camera)")
     page.set_input_files("#id_au_certificate", [photo("au-bescheinigung.jpg")])  # the camera input
     next_step(page)
     page.check("#id_truthful")
     page.check("#id_privacy")
     next_step(page)
     assert "Praxis Dr. Sonnenschein" in page.content()
-    assert_accessible(page, "eforms:review")
+    a11y.assert_accessible(page, "eforms:review")
     page.click("[data-eforms-submit]")
     page.wait_for_url("**/gesendet/")
     submission = Submission.objects.get(form_slug="krankmeldung")
     assert submission.reference in page.content()
-    assert_accessible(page, "eforms:done")
+    a11y.assert_accessible(page, "eforms:done")
     text = download_pdf_text(page)
     assert submission.reference in text and "Praxis Dr. Sonnenschein" in text
 
     context, staff = staff_page(browser, live_server, "demo-fallmanagement")
     try:
         staff.goto("/verwaltung/antraege/")
-        assert_accessible(staff, "backoffice:submissions")
+        a11y.assert_accessible(staff, "backoffice:submissions")
         staff.click(f"text={submission.reference}")
         assert "Praxis Dr. Sonnenschein" in staff.content()
-        assert_accessible(staff, "backoffice:submission")
+        a11y.assert_accessible(staff, "backoffice:submission")
         staff.click("button[value=confirm]")
         staff.locator(".notification--success").first.wait_for()
     finally:
@@ -124,10 +118,10 @@ def test_wba_prefilled_on_a_phone_and_processed_by_the_caseworker(
     page.click("main form button[type=submit]")
     # personal details are prefilled: only continue
     assert page.input_value("#id_last_name") == "Muster"
-    assert_accessible(page, "wba personal")
+    a11y.assert_accessible(page, "wba personal")
     next_step(page)
     assert "Lindenweg" in page.content() or "Bahnhofstraße" in page.content()  # the household today
-    assert_accessible(page, "wba changes")
+    a11y.assert_accessible(page, "wba changes")
     page.check("input[name=sections][value=bank]")
     next_step(page)
     page.fill("#id_iban", "DE02 1203 0000 0000 2020 52")  # wrong check digits
@@ -203,12 +197,12 @@ def test_erstantrag_without_account_resumed_in_a_new_browser_and_registered(
     page.goto("/")
     page.click("a[href='/antrag/erstantrag/']")
     page.click("main form button[type=submit]")
-    assert_accessible(page, "erstantrag personal")
+    a11y.assert_accessible(page, "erstantrag personal")
     personal = {k: v for k, v in ERSTANTRAG_STEPS["personal"].items() if v}
     fill_fields(page, personal)
     code = page.locator("#resume-code").inner_text()
     assert len(code) == 14
-    assert_accessible(page, "eforms:saved")
+    a11y.assert_accessible(page, "eforms:saved")
     page.context.close()  # abandoned on the phone
 
     context = browser.new_context(viewport=PHONE, base_url=live_server.url, locale="de-DE")
@@ -216,14 +210,14 @@ def test_erstantrag_without_account_resumed_in_a_new_browser_and_registered(
     other = context.new_page()
     try:
         other.goto("/antrag/fortsetzen/")
-        assert_accessible(other, "eforms:resume")
+        a11y.assert_accessible(other, "eforms:resume")
         other.fill("#id_code", code)
         other.click("main form button[type=submit]")
         assert other.url.endswith("/schritt/identity/")
         for step in ("identity", "situation", "bank", "household", "persons", "children", "income", "assets"):
             values = {k: v for k, v in ERSTANTRAG_STEPS[step].items() if v not in ("", None)}
             fill_fields(other, values)
-        assert_accessible(other, "erstantrag housing")
+        a11y.assert_accessible(other, "erstantrag housing")
         housing = {k: v for k, v in ERSTANTRAG_STEPS["housing"].items() if v not in ("", None)}
         fill_fields(other, {**housing, "rental_contract": [photo("mietvertrag.jpg")]})
         fill_fields(other, {})  # needs
@@ -244,7 +238,7 @@ def test_erstantrag_without_account_resumed_in_a_new_browser_and_registered(
     staff_context, staff = staff_page(browser, live_server, "demo-sachbearbeitung")
     try:
         staff.goto(f"/verwaltung/antraege/{submission.pk}/")
-        assert_accessible(staff, "backoffice:submission (pre-registration)")
+        a11y.assert_accessible(staff, "backoffice:submission (pre-registration)")
         staff.click("form[action$='/umwandeln/'] button")
         staff.locator(".notification--success").first.wait_for()
     finally:
@@ -273,7 +267,7 @@ def test_vaem_ortsabwesenheit_and_kontakt_on_a_phone(demo_data, live_server, pho
             "notice": [photo("kuendigung.jpg")],
         },
     )
-    assert_accessible(page, "vaem pregnancy")
+    a11y.assert_accessible(page, "vaem pregnancy")
     fill_fields(
         page,
         {
@@ -309,7 +303,7 @@ def test_vaem_ortsabwesenheit_and_kontakt_on_a_phone(demo_data, live_server, pho
     page.goto("/antrag/kontakt/")
     page.click("main form button[type=submit]")
     fill_fields(page, {"kind": "callback", "topic": "benefits", "message": "Bitte um Rückruf zum Bescheid."})
-    assert_accessible(page, "kontakt callback")
+    a11y.assert_accessible(page, "kontakt callback")
     fill_fields(page, {"phone": "0151 2345678", "time_windows": ["08-10", "13-15"]})
     fill_fields(page, {"attachment": [photo("bescheid.jpg")]})
     page.click("[data-eforms-submit]")
@@ -334,12 +328,12 @@ def test_vaem_ortsabwesenheit_and_kontakt_on_a_phone(demo_data, live_server, pho
         staff.click("button[value=done]")
         staff.locator(".notification--success").first.wait_for()
         staff.goto("/verwaltung/antraege/nachverfolgen/")
-        assert_accessible(staff, "backoffice:submission-followups")
+        a11y.assert_accessible(staff, "backoffice:submission-followups")
     finally:
         context.close()
     page.goto(f"/antrag/vorgang/{absence.pk}/")
     assert "Bitte melden Sie sich nach der Rückkehr." in page.content()
-    assert_accessible(page, "eforms:detail")
+    a11y.assert_accessible(page, "eforms:detail")
     for submission in (vaem, absence, contact):
         submission.refresh_from_db()
     assert (vaem.status, absence.status, contact.status) == ("done", "approved", "done")
@@ -354,10 +348,10 @@ def test_first_application_in_arabic_at_320_px_reflows(demo_data, live_server, b
     try:
         page.goto("/sprache/ar/?next=/antrag/erstantrag/")
         page.locator("html[dir=rtl]").first.wait_for()
-        assert_accessible(page, "erstantrag start (ar)")
+        a11y.assert_accessible(page, "erstantrag start (ar)")
         page.click("main form button[type=submit]")
         next_step(page)  # empty: errors in RTL
         page.locator(".error-summary").first.wait_for()
-        assert_accessible(page, "erstantrag personal with errors (ar, 320 px)")
+        a11y.assert_accessible(page, "erstantrag personal with errors (ar, 320 px)")
     finally:
         context.close()

@@ -4,11 +4,9 @@ every page passes axe (WCAG 2.1 AA); case staff read the list of unacknowledged 
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from jcportal.core.testing import a11y
-from jcportal.core.testing.fixtures import PHONE, login_staff
+from jcportal.core.testing.fixtures import staff_browser_context
 from jcportal.exporters.models import ExporterConfig
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,23 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _page(browser, live_server, username: str):  # type: ignore[no-untyped-def]
     from jcportal.accounts.models import User
 
-    context = browser.new_context(base_url=live_server.url, viewport=PHONE)
-    context.set_default_timeout(20_000)
-    client = login_staff(Client(), User.objects.get(username=username))
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies(
-        [
-            {"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url},
-            {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url},
-        ]
-    )
+    context = staff_browser_context(browser, live_server, User.objects.get(username=username))
     return context, context.new_page()
-
-
-def _assert_accessible(page, where: str) -> None:  # type: ignore[no-untyped-def]
-    violations = a11y.axe_violations(page)
-    assert not violations, a11y.format_violations(where, violations)
-    assert a11y.horizontal_overflow(page) <= 0, f"{where} does not reflow on a phone"
 
 
 def test_administrator_configures_a_hot_folder_on_a_phone(
@@ -43,26 +26,26 @@ def test_administrator_configures_a_hot_folder_on_a_phone(
     context, page = _page(browser, live_server, "demo-admin")
     try:
         page.goto("/verwaltung/exporter/")
-        _assert_accessible(page, "exporters")
+        a11y.assert_accessible(page, "exporters")
         page.click("text=Hot folder (DMS import folder)")
-        _assert_accessible(page, "new exporter")
+        a11y.assert_accessible(page, "new exporter")
         page.fill("#id_name", "DMS OTS")
         page.fill("#id_option_folder", "../etc")
         page.click("form[novalidate] button[type=submit]")
         page.locator(".error-summary").first.wait_for()
-        _assert_accessible(page, "new exporter with errors")
+        a11y.assert_accessible(page, "new exporter with errors")
         page.fill("#id_option_folder", "dms/eingang")
         page.click("form[novalidate] button[type=submit]")
         page.locator("text=DMS OTS").first.wait_for()
         config = ExporterConfig.objects.get()
         assert config.options == {"folder": "dms/eingang"} and config.exporter == "hotfolder"
         page.click("text=DMS OTS")
-        _assert_accessible(page, "edit exporter")
+        a11y.assert_accessible(page, "edit exporter")
     finally:
         context.close()
     context, page = _page(browser, live_server, "demo-sachbearbeitung")
     try:
         page.goto("/verwaltung/dms/nicht-bestaetigt/")
-        _assert_accessible(page, "documents not acknowledged by the DMS")
+        a11y.assert_accessible(page, "documents not acknowledged by the DMS")
     finally:
         context.close()

@@ -4,15 +4,13 @@ by post and one notified by e-mail, records the first as sent by post; every pag
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from jcportal.accounts import services as account_services
 from jcportal.accounts.models import Consent
 from jcportal.casework.services import release_document
 from jcportal.casework.tests.helpers import document_with_pdf
 from jcportal.core.testing import a11y
-from jcportal.core.testing.fixtures import PHONE, login_staff
+from jcportal.core.testing.fixtures import staff_browser_context
 from jcportal.postbox.models import Letter
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,15 +29,7 @@ def test_postbox_pages_on_a_phone(browser, live_server, household, citizen, case
         household=household, title="Bescheid B", doc_type="bescheid", direction="outbound"
     )
     release_document(noticed, by=caseworker)
-    context = browser.new_context(base_url=live_server.url, viewport=PHONE)
-    context.set_default_timeout(20_000)
-    session = login_staff(Client(), caseworker).cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies(
-        [
-            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
-            {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url},
-        ]
-    )
+    context = staff_browser_context(browser, live_server, caseworker, language=language)
     page = context.new_page()
     try:
         for where, url in (
@@ -47,9 +37,7 @@ def test_postbox_pages_on_a_phone(browser, live_server, household, citizen, case
             ("document details", f"/verwaltung/dokumente/{noticed.pk}/"),
         ):
             page.goto(url)
-            violations = a11y.axe_violations(page)
-            assert not violations, a11y.format_violations(f"{where} ({language})", violations)
-            assert a11y.horizontal_overflow(page) <= 0, f"{where} ({language}) does not reflow on a phone"
+            a11y.assert_accessible(page, f"{where} ({language})")
         page.goto("/verwaltung/briefe/")
         page.locator("form[action$='/per-post/'] button").click()
         page.wait_for_load_state()

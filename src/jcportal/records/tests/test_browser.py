@@ -6,11 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from jcportal.core.testing import a11y
-from jcportal.core.testing.fixtures import PHONE, login_staff
+from jcportal.core.testing.fixtures import staff_browser_context
 from jcportal.households.models import Household
 from jcportal.records import services
 
@@ -20,23 +18,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _page(browser, live_server, username: str):  # type: ignore[no-untyped-def]
     from jcportal.accounts.models import User
 
-    context = browser.new_context(base_url=live_server.url, viewport=PHONE)
-    context.set_default_timeout(20_000)
-    client = login_staff(Client(), User.objects.get(username=username))
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies(
-        [
-            {"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url},
-            {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url},
-        ]
-    )
+    context = staff_browser_context(browser, live_server, User.objects.get(username=username))
     return context, context.new_page()
-
-
-def _assert_accessible(page, where: str) -> None:  # type: ignore[no-untyped-def]
-    violations = a11y.axe_violations(page)
-    assert not violations, a11y.format_violations(where, violations)
-    assert a11y.horizontal_overflow(page) <= 0, f"{where} does not reflow on a phone"
 
 
 def test_records_pages_on_a_phone(browser, live_server, demo_data):  # type: ignore[no-untyped-def]
@@ -50,25 +33,25 @@ def test_records_pages_on_a_phone(browser, live_server, demo_data):  # type: ign
     try:
         page.goto("/verwaltung/")
         page.click("text=Retention and destruction")
-        _assert_accessible(page, "records")
+        a11y.assert_accessible(page, "records")
         page.goto(f"/verwaltung/aufbewahrung/vorschlag/{proposal.pk}/")
         page.locator(f"text={household.bg_number}").first.wait_for()
-        _assert_accessible(page, "destruction proposal")
+        a11y.assert_accessible(page, "destruction proposal")
         page.click("text=Propose destruction")
         page.locator("input[type=file]").wait_for()
-        _assert_accessible(page, "proposal offered")
+        a11y.assert_accessible(page, "proposal offered")
         page.goto("/verwaltung/aufbewahrung/sperren/")
-        _assert_accessible(page, "legal hold")
+        a11y.assert_accessible(page, "legal hold")
         page.click("form[novalidate] button[type=submit]")
         page.locator(".error-summary").first.wait_for()
-        _assert_accessible(page, "legal hold with errors")
+        a11y.assert_accessible(page, "legal hold with errors")
         page.goto("/verwaltung/aufbewahrung/leistungsende/")
-        _assert_accessible(page, "end of benefits")
+        a11y.assert_accessible(page, "end of benefits")
     finally:
         context.close()
     dpo_context, dpo_page = _page(browser, live_server, "demo-datenschutz")
     try:
         dpo_page.goto("/verwaltung/protokoll/")
-        _assert_accessible(dpo_page, "audit log with the access log export")
+        a11y.assert_accessible(dpo_page, "audit log with the access log export")
     finally:
         dpo_context.close()
