@@ -13,12 +13,13 @@ import hmac
 import os
 import re
 import signal
-import socket
 import struct
 import subprocess
 import time
 from pathlib import Path
 from typing import Any
+
+from jcportal.core.testing.processes import free_port
 
 from .processes import ROOT
 
@@ -42,12 +43,6 @@ def reachable() -> str:
     except redis.RedisError as exc:
         return f"Redis at {REDIS_SERVER}: {exc}"
     return ""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def template_name() -> str:

@@ -4,9 +4,17 @@ and kill them: their own SQLite file and storage under ``var``, the real clamd o
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[4]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now (for a server a test starts)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def process_env(var: Path, database: Path, clamd_socket: str, **extra: str) -> dict[str, str]:

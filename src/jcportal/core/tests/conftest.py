@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from jcportal.core import crypto
+from jcportal.core.testing.processes import free_port
 
 
 @pytest.fixture
@@ -21,12 +21,6 @@ def own_keys(settings, tmp_path, monkeypatch) -> Iterator[Path]:  # type: ignore
     crypto.forget_cached_keys()
     yield settings.VAR_DIR / "master.key"
     crypto.forget_cached_keys()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

@@ -6,21 +6,16 @@ an S3 endpoint that goes away and comes back with its data (moto keeps the objec
 
 from __future__ import annotations
 
-import socket
 import time
 import uuid
 
 import pytest
 
+from jcportal.core.testing.processes import free_port
+
 from .test_faults import _names, harness  # noqa: F401 - the fixture
 
 BUCKET = "jcportal-fault-test"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _s3(endpoint: str):  # type: ignore[no-untyped-def]
@@ -44,7 +39,7 @@ def _pdfs(client, document_id: str) -> list[str]:  # type: ignore[no-untyped-def
 def test_the_s3_server_restarted_while_uploads_are_in_flight_loses_nothing(harness):  # noqa: F811
     from moto.server import ThreadedMotoServer
 
-    port = _free_port()
+    port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

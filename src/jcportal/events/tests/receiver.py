@@ -6,19 +6,13 @@ lets a test make it fail (e.g. ``[503]`` answers the first request with 503, the
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from jcportal.core.testing.processes import free_port
 from jcportal.events import signing
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
