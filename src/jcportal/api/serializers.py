@@ -109,9 +109,14 @@ class DocumentSerializer(serializers.ModelSerializer):
         ]
 
 
-class DocumentPageSerializer(serializers.Serializer):
+class CursorPageSerializer(serializers.Serializer):
+    """A page of an API list (``ApiCursorPagination``); subclasses add ``results``."""
+
     next = serializers.URLField(allow_null=True, help_text="The next page (cursor), or null at the end.")
     previous = serializers.URLField(allow_null=True)
+
+
+class DocumentPageSerializer(CursorPageSerializer):
     results = DocumentSerializer(many=True)
 
 

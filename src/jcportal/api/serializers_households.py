@@ -10,6 +10,8 @@ from rest_framework.reverse import reverse
 
 from jcportal.households.models import Household, Person, normalise_bg_number
 
+from .serializers import CursorPageSerializer
+
 MAX_BULK = 1000
 
 
@@ -89,9 +91,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
         )
 
 
-class HouseholdPageSerializer(serializers.Serializer):
-    next = serializers.URLField(allow_null=True, help_text="The next page (cursor), or null at the end.")
-    previous = serializers.URLField(allow_null=True)
+class HouseholdPageSerializer(CursorPageSerializer):
     results = HouseholdSerializer(many=True)
 
 

@@ -12,6 +12,8 @@ from rest_framework.reverse import reverse
 from jcportal.eforms.models import Submission
 from jcportal.eforms.services import submission_json
 
+from .serializers import CursorPageSerializer
+
 
 def _url(name: str, args: list[Any], context: dict[str, Any]) -> str:
     return reverse(name, args=args, request=context.get("request"))
@@ -65,9 +67,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
         return _url("api:submission-detail", [submission.pk], self.context)
 
 
-class SubmissionPageSerializer(serializers.Serializer):
-    next = serializers.URLField(allow_null=True, help_text="The next page (cursor), or null at the end.")
-    previous = serializers.URLField(allow_null=True)
+class SubmissionPageSerializer(CursorPageSerializer):
     results = SubmissionSerializer(many=True)
 
 
