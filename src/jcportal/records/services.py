@@ -55,22 +55,7 @@ def ensure_defaults() -> None:
     from django.contrib.auth.models import Group, Permission
 
     defaults = importlib.import_module("jcportal.records.migrations.0002_default_classes")
-    for code, name, scope, match, years, days, start, year_end, offer, source in defaults.CLASSES:
-        RetentionClass.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "scope": scope,
-                "match": match,
-                "duration_years": years,
-                "duration_days": days,
-                "start_event": start,
-                "from_year_end": year_end,
-                "offer_to_archive": offer,
-                "legal_source": source,
-            },
-        )
-    ArchiveSettings.objects.get_or_create(pk=1)
+    defaults.seed_classes(RetentionClass, ArchiveSettings)
     group, _ = Group.objects.get_or_create(name=defaults.GROUP)
     permission = Permission.objects.filter(
         codename="manage_records", content_type__app_label="records"

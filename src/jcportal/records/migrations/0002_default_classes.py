@@ -120,8 +120,9 @@ CLASSES = [
 GROUP = "Records management (Schriftgutverwaltung)"
 
 
-def seed(apps, schema_editor):  # type: ignore[no-untyped-def]
-    retention_class = apps.get_model("records", "RetentionClass")
+def seed_classes(retention_class, archive_settings):  # type: ignore[no-untyped-def]
+    """The default classes and the archive settings, never changing a class that exists (also called by
+    ``records.services.ensure_defaults`` with the live models)."""
     for code, name, scope, match, years, days, start, year_end, offer, source in CLASSES:
         retention_class.objects.get_or_create(
             code=code,
@@ -137,7 +138,11 @@ def seed(apps, schema_editor):  # type: ignore[no-untyped-def]
                 "legal_source": source,
             },
         )
-    apps.get_model("records", "ArchiveSettings").objects.get_or_create(pk=1)
+    archive_settings.objects.get_or_create(pk=1)
+
+
+def seed(apps, schema_editor):  # type: ignore[no-untyped-def]
+    seed_classes(apps.get_model("records", "RetentionClass"), apps.get_model("records", "ArchiveSettings"))
 
     from django.contrib.auth.management import create_permissions
 
