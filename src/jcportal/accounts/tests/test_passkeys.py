@@ -25,10 +25,7 @@ from jcportal.audit.models import AuditEvent
 UP, UV, AT = 0x01, 0x04, 0x40
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):  # type: ignore[no-untyped-def]
-    """These tests read the English message ids; the default language (German) is translated."""
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")  # the tests read the English message ids
 
 
 class SoftAuthenticator:

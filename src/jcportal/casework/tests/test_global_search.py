@@ -12,15 +12,9 @@ from jcportal.households.tests.factories import HouseholdFactory, PersonFactory
 from jcportal.inbox.models import InboxItem
 from jcportal.inbox.tests.factories import DocumentFactory, InboxItemFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]  # tests read English ids
 
 SEARCH = reverse("backoffice:search")
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):  # type: ignore[no-untyped-def]
-    """These tests read the English message ids; the default language (German) is translated."""
-    settings.LANGUAGE_CODE = "en"
 
 
 def test_the_receipt_number_opens_the_document(caseworker_client, household):

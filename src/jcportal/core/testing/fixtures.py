@@ -55,6 +55,13 @@ def staff_browser_context(browser, live_server, user, language: str = "en", view
 
 
 @pytest.fixture
+def english(settings):  # type: ignore[no-untyped-def]
+    """Pages and mails in English (the message ids) where no cookie or account says otherwise; the
+    default language, German, is translated. Use ``pytestmark = pytest.mark.usefixtures("english")``."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
 def household(db):  # type: ignore[no-untyped-def]
     from jcportal.households.tests.factories import HouseholdFactory
 

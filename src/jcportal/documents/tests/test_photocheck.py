@@ -18,11 +18,7 @@ from jcportal.inbox.models import InboxItem
 
 from . import samples
 
-
-@pytest.fixture(autouse=True)
-def _english(settings):  # type: ignore[no-untyped-def]
-    """These tests read the English message ids; the default language (German) is translated."""
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")  # the tests read the English message ids
 
 
 def page_photo(

@@ -29,10 +29,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 TITLE = "Bewilligungsbescheid 563,00 EUR"
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):  # type: ignore[no-untyped-def]
-    """These tests read the English message ids; the default language (German) is translated."""
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")  # the tests read the English message ids
 
 
 @contextmanager
