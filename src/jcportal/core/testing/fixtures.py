@@ -160,12 +160,23 @@ def desktop_page(browser, live_server):  # type: ignore[no-untyped-def]
     context.close()
 
 
+def submit(page, target) -> None:  # type: ignore[no-untyped-def]
+    """Click a submit button (a selector or a locator) and wait until the page it leads to has loaded.
+
+    ``click()`` returns before the browser has the server's answer; asserting right after it reads the old
+    page, which passes or fails by timing alone.
+    """
+    locator = page.locator(target) if isinstance(target, str) else target
+    with page.expect_navigation():
+        locator.click()
+
+
 def browser_login(page, username: str, password: str, totp_secret: str | None = None) -> None:  # type: ignore[no-untyped-def]
     """Log in through the real login form (and the second-factor form for staff)."""
     page.goto("/konto/anmelden/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]:not(.link-button)")
+    submit(page, "button[type=submit]:not(.link-button)")
     if totp_secret:
         import base64
         import hmac
@@ -178,4 +189,4 @@ def browser_login(page, username: str, password: str, totp_secret: str | None = 
         offset = digest[-1] & 0x0F
         code = (struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
         page.fill("#id_token", f"{code:06d}")
-        page.click("button[type=submit]:not(.link-button)")
+        submit(page, "button[type=submit]:not(.link-button)")

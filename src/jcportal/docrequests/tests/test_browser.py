@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from jcportal.core.testing import a11y
-from jcportal.core.testing.fixtures import browser_login
+from jcportal.core.testing.fixtures import browser_login, submit
 
 
 def jpeg(colour: str) -> bytes:
@@ -40,8 +40,7 @@ def test_citizen_uploads_against_request_items_on_a_phone(demo_data, live_server
             f"#id_item{item.pk}-upload",
             [{"name": f"foto{number}.jpg", "mimeType": "image/jpeg", "buffer": jpeg("white")}],
         )
-        page.click(f"#item-{item.pk} button[type=submit]")
-        page.wait_for_load_state()
+        submit(page, f"#item-{item.pk} button[type=submit]")
         assert page.locator(f"#item-{item.pk}.checklist__item--done").count() == 1
         assert page.locator(".notification--success").count() >= 1
 
@@ -55,7 +54,7 @@ def test_citizen_uploads_against_request_items_on_a_phone(demo_data, live_server
     page.set_input_files(
         f"#id_item{optional.pk}-upload", [{"name": "leer.jpg", "mimeType": "image/jpeg", "buffer": b""}]
     )
-    page.click(f"#item-{optional.pk} button[type=submit]")
+    submit(page, f"#item-{optional.pk} button[type=submit]")
     assert page.locator(".error-summary").count() == 1
     a11y.assert_accessible(page, "portal:request (error)")
 
@@ -85,7 +84,7 @@ def test_staff_pages_of_requests_and_scan_station_are_accessible(
         a11y.assert_accessible(page, url)
     page.goto(f"/verwaltung/unterlagenanforderungen/neu/{household.pk}/")
     page.fill("#id_deadline", "2000-01-01")
-    page.click("main form[method=post] button[type=submit]")
+    submit(page, "main form[method=post] button[type=submit]")
     assert page.locator(".error-summary").count() == 1
     a11y.assert_accessible(page, "create with errors")
 

@@ -11,7 +11,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from jcportal.core.testing import a11y
-from jcportal.core.testing.fixtures import PHONE, browser_login
+from jcportal.core.testing.fixtures import PHONE, browser_login, submit
 from jcportal.demo.services import DEMO_TOTP_SECRET
 
 TOTP = DEMO_TOTP_SECRET
@@ -212,7 +212,7 @@ def test_erstantrag_without_account_resumed_in_a_new_browser_and_registered(
         other.goto("/antrag/fortsetzen/")
         a11y.assert_accessible(other, "eforms:resume")
         other.fill("#id_code", code)
-        other.click("main form button[type=submit]")
+        submit(other, "main form button[type=submit]")
         assert other.url.endswith("/schritt/identity/")
         for step in ("identity", "situation", "bank", "household", "persons", "children", "income", "assets"):
             values = {k: v for k, v in ERSTANTRAG_STEPS[step].items() if v not in ("", None)}

@@ -10,7 +10,7 @@ from jcportal.accounts.models import Consent
 from jcportal.casework.services import release_document
 from jcportal.casework.tests.helpers import document_with_pdf
 from jcportal.core.testing import a11y
-from jcportal.core.testing.fixtures import staff_browser_context
+from jcportal.core.testing.fixtures import staff_browser_context, submit
 from jcportal.postbox.models import Letter
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,8 +39,7 @@ def test_postbox_pages_on_a_phone(browser, live_server, household, citizen, case
             page.goto(url)
             a11y.assert_accessible(page, f"{where} ({language})")
         page.goto("/verwaltung/briefe/")
-        page.locator("form[action$='/per-post/'] button").click()
-        page.wait_for_load_state()
+        submit(page, "form[action$='/per-post/'] button")
         assert Letter.objects.get(document=by_post).sent_by_post_at is not None
         violations = a11y.axe_violations(page)
         assert not violations, a11y.format_violations(f"postbox after recording ({language})", violations)
