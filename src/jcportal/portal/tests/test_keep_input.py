@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from jcportal.core.testing.fixtures import browser_login
+from jcportal.core.testing.fixtures import browser_login, submit
 from jcportal.documents.tests import samples
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,8 +19,7 @@ def test_switching_language_on_the_upload_page_keeps_the_note_and_the_type(
     page.goto("/portal/hochladen/")
     page.check("input[name=doc_type][value=lohnabrechnung]")
     page.fill("textarea[name=note]", "Bitte an Frau Muster weitergeben")
-    page.click(".language-switcher a[hreflang=ar]")
-    page.wait_for_load_state()
+    submit(page, ".language-switcher a[hreflang=ar]")
     assert page.locator("html").get_attribute("lang") == "ar"
     assert page.input_value("textarea[name=note]") == "Bitte an Frau Muster weitergeben"
     assert page.is_checked("input[name=doc_type][value=lohnabrechnung]")
