@@ -338,6 +338,7 @@ CELERY_TASK_ROUTES = {
     "jcportal.records.tasks.*": {"queue": "housekeeping"},
     "jcportal.api.tasks.expire_uploads": {"queue": "housekeeping"},
     "jcportal.postbox.tasks.*": {"queue": "housekeeping"},
+    "jcportal.portal.tasks.*": {"queue": "housekeeping"},
     "*ocr*": {"queue": "ocr"},
     "*preview*": {"queue": "ocr"},
     "*thumbnail*": {"queue": "ocr"},
@@ -401,6 +402,11 @@ CELERY_BEAT_SCHEDULE = {
     "api-expire-uploads": {"task": "jcportal.api.tasks.expire_uploads", "schedule": 3600.0},
     # letters left unretrieved in the postbox become tasks to send them by post (docs/staff/postbox.md)
     "postbox-unretrieved": {"task": "jcportal.postbox.tasks.flag_unretrieved", "schedule": 24 * 3600.0},
+    # parts of resumable portal uploads never completed (portal/abandoned_uploads.py)
+    "portal-purge-abandoned-uploads": {
+        "task": "jcportal.portal.tasks.purge_abandoned_uploads",
+        "schedule": 3600.0,
+    },
 }
 # Online-service drafts without a date of application are deleted after this many idle days.
 EFORMS_DRAFT_RETENTION_DAYS = env.int("EFORMS_DRAFT_RETENTION_DAYS", default=30)
@@ -410,6 +416,8 @@ SCAN_IMPORT_DIR = env.str("SCAN_IMPORT_DIR", default="")  # watched folder of th
 # Letters postbox, § 37 (2a) SGB X: "third_day" (after the e-mail notice) or "retrieval" (the day after).
 POSTBOX_NOTIFICATION_RULE = env.str("POSTBOX_NOTIFICATION_RULE", default="third_day")
 POSTBOX_UNRETRIEVED_DAYS = env.int("POSTBOX_UNRETRIEVED_DAYS", default=10)
+# Parts of resumable portal uploads whose newest part is older than this are deleted (hourly).
+PORTAL_UPLOAD_PARTS_MAX_AGE_HOURS = env.float("PORTAL_UPLOAD_PARTS_MAX_AGE_HOURS", default=24.0)
 
 # --- Events and webhooks (docs/integration/events.md) ---------------------------------------------
 # Webhook retries: base · 2^(attempt-1) seconds with jitter, capped; after the last attempt a dead letter.

@@ -65,6 +65,20 @@ def observe_step(step: str, seconds: float, failed: bool = False) -> None:
     observe(step, seconds, failed, kind="step")
 
 
+COUNTS_KEY = "metrics:counts"
+
+
+def count(name: str, amount: int = 1) -> None:
+    """Add ``amount`` to the counter ``name`` (e.g. housekeeping removals; best effort, never raises)."""
+    try:
+        names = cache.get(COUNTS_KEY) or []
+        if name not in names:
+            cache.set(COUNTS_KEY, sorted({*names, name}), timeout=None)
+        _incr(_key(name, "total", "count"), amount)
+    except Exception:
+        logger.warning("metrics: could not count", exc_info=True)
+
+
 def _task_prerun(task_id: str | None = None, **kwargs: Any) -> None:
     if task_id:
         _started[task_id] = time.monotonic()
@@ -203,6 +217,13 @@ class JcportalCollector:
                 [step], buckets, int(values.get(_key(step, "sum_ms", "step"), 0)) / 1000
             )
         yield step_durations
+
+        counts = GaugeMetricFamily(
+            "jcportal_housekeeping_removed", "Things removed by housekeeping jobs (all time)", labels=["what"]
+        )
+        for name in cache.get(COUNTS_KEY) or []:
+            counts.add_metric([name], int(cache.get(_key(name, "total", "count")) or 0))
+        yield counts
 
 
 def render() -> bytes:
