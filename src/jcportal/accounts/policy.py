@@ -205,6 +205,24 @@ def can_see_statistics(who: Who) -> bool:
     return _role(who) in (Role.TEAM_LEAD, Role.ADMIN)
 
 
+def statistics_teams(who: Who) -> QuerySet:
+    """Teams whose figures (backlog, throughput, time to done) ``who`` sees: administrators all teams, a
+    team lead their own team(s); nobody else any."""
+    from jcportal.households.models import Team
+
+    role = _role(who)
+    if role == Role.ADMIN:
+        return Team.objects.select_related("service_office").order_by("service_office__name", "name")
+    if role != Role.TEAM_LEAD:
+        return Team.objects.none()
+    user = user_of(who)
+    team_ids = {user.team_id} if user.team_id else set()
+    memberships = getattr(user, "team_memberships", None)  # several teams per user, where recorded
+    if memberships is not None and hasattr(memberships, "values_list"):
+        team_ids |= set(memberships.values_list("team_id", flat=True))
+    return Team.objects.filter(pk__in=team_ids).select_related("service_office").order_by("name")
+
+
 def can_test_routing(who: Who) -> bool:
     """The routing test shows where a made-up document would land (no social data)."""
     return _role(who) in (Role.TEAM_LEAD, Role.ADMIN)

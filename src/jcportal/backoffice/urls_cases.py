@@ -34,5 +34,6 @@ urlpatterns: list = [
     path("weiterleitung/test/", v.routing_test, name="routing-test"),
     path("benachrichtigungen/", v.notifications, name="notifications"),
     path("statistik/", v.statistics_page, name="statistics"),
+    path("statistik/export.<str:fmt>", v.statistics_export, name="statistics-export"),
     path("suche/", views_search.search, name="search"),
 ]

@@ -532,6 +532,31 @@ def notifications(request: HttpRequest) -> HttpResponse:
 # --- statistics ------------------------------------------------------------------------------------
 
 
+def _statistics_teams(request: HttpRequest) -> tuple[list[Any], Any]:
+    """The teams the user may see figures of, and the one chosen in ``?team=`` (None: all of them)."""
+    teams = list(policy.statistics_teams(request.user))
+    chosen = request.GET.get("team", "")
+    team = next((t for t in teams if str(t.pk) == chosen), None)
+    return teams, team
+
+
+@staff_required(policy.can_see_statistics)
+def statistics_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The team figures of the statistics page as a spreadsheet (CSV or XLSX)."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    teams, team = _statistics_teams(request)
+    stats = statistics.team_statistics([team] if team else teams)
+    if fmt == "csv":
+        data, content_type = statistics.export_csv(stats), "text/csv; charset=utf-8"
+    else:
+        data = statistics.export_xlsx(stats)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="statistik.{fmt}"'
+    return response
+
+
 @staff_required(policy.can_see_statistics)
 def statistics_page(request: HttpRequest) -> HttpResponse:
     offices = list(ServiceOffice.objects.order_by("name"))
@@ -539,7 +564,11 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     chosen = request.GET.get("office", "")
     if chosen.isdigit():
         office = next((o for o in offices if o.pk == int(chosen)), None)
+    teams, team = _statistics_teams(request)
     context = {
+        "team_stats": statistics.team_statistics([team] if team else teams),
+        "teams": teams,
+        "team": team,
         "stats": statistics.compute(office),
         "services": [
             {"label": document_types.label(row["form_slug"]), "count": row["count"]}
