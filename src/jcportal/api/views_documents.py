@@ -14,11 +14,11 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from jcportal.core.downloads import file_response
 from jcportal.documents import services as document_services
 from jcportal.documents.models import Document, OriginalFile
 
 from . import scopes
-from .downloads import file_response
 from .serializers import (
     AcknowledgementResultSerializer,
     AcknowledgementSerializer,

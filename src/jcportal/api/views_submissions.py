@@ -14,13 +14,13 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from jcportal.accounts import policy
+from jcportal.core.downloads import file_response
 from jcportal.eforms import engine, registry
 from jcportal.eforms.models import Submission
 from jcportal.exporters.base import Nothing
 from jcportal.exporters.fachverfahren import fachverfahren_record
 
 from . import scopes
-from .downloads import file_response
 from .paths import as_int, int_path
 from .serializers_submissions import (
     SubmissionDetailSerializer,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
@@ -198,13 +199,13 @@ def document_detail(request: HttpRequest, document_id: object) -> HttpResponse:
 
 
 @citizen_required(scope="upload")
-def document_pdf(request: HttpRequest, document_id: object) -> FileResponse:
+def document_pdf(request: HttpRequest, document_id: object) -> HttpResponseBase:
     document = _own_document(request, document_id)
     return services.download_response(request, document)
 
 
 @citizen_required(scope="upload")
-def document_original(request: HttpRequest, document_id: object, position: int) -> FileResponse:
+def document_original(request: HttpRequest, document_id: object, position: int) -> HttpResponseBase:
     document = _own_document(request, document_id)
     original = get_object_or_404(OriginalFile, document=document, position=position)
     return services.download_response(request, document, original=original)

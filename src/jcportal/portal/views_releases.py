@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from jcportal.casework import selectors, services
@@ -26,7 +27,7 @@ def releases(request: HttpRequest) -> HttpResponse:
 
 
 @citizen_required(scope="read")
-def release_download(request: HttpRequest, document_id: Any) -> FileResponse:
+def release_download(request: HttpRequest, document_id: Any) -> HttpResponseBase:
     household = request.portal_household  # type: ignore[attr-defined]
     document = selectors.release_for(household, document_id)
     if document is None or not document.pdf:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 
 CHUNK = 256 * 1024
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -49,13 +50,16 @@ def _range(header: str, size: int) -> tuple[int, int] | None | bool:
 
 
 def file_response(
-    request: Any, field: Any, *, sha256: str, filename: str, content_type: str
+    request: Any, field: Any, *, sha256: str, filename: str, content_type: str, inline: bool = False
 ) -> HttpResponse | StreamingHttpResponse:
+    """The stored file ``field`` for ``request``: 304 when the client's copy is current, 206 for a single
+    range (a download broken off on a bad connection resumes where it stopped), 416 for a range beyond
+    the end. Never cached by shared caches."""
     etag = f'"{sha256}"' if sha256 else ""
     headers = {
         "Accept-Ranges": "bytes",
         "Cache-Control": "private, no-store",
-        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Content-Disposition": content_disposition_header(not inline, filename) or "attachment",
         "X-Content-Type-Options": "nosniff",
     }
     if etag:
