@@ -26,13 +26,13 @@ class AuditFilterForm(GovForm):
         error_messages={"invalid": _("Enter a real date, for example 17.05.2026.")},
     )
     action = forms.ChoiceField(label=_("Action"), required=False)
-    actor = forms.CharField(label=_("Who (user ID)"), required=False, max_length=150)
+    actor = forms.CharField(label=_("Who (name or user ID)"), required=False, max_length=150)
     bg_number = forms.CharField(label=_("Household (BG number)"), required=False, max_length=20)
 
     def __init__(self, *args, actions: list[str] | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", _("All actions"))] + [
-            (a, f"{label_for(a)} ({a})") for a in actions or []
+            (a, label_for(a)) for a in sorted(actions or [], key=lambda a: label_for(a).casefold())
         ]
 
     def clean(self):  # type: ignore[no-untyped-def]

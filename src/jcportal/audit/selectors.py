@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from .actions import citizen_visible_actions, label_for
@@ -28,7 +28,11 @@ def search_events(
     if action:
         events = events.filter(action__startswith=action)
     if actor:
-        events = events.filter(actor_label__icontains=actor)
+        # the user ID stored with the entry, or the actor's name (every word in the first or last name)
+        by_name = Q()
+        for word in actor.split():
+            by_name &= Q(actor__first_name__icontains=word) | Q(actor__last_name__icontains=word)
+        events = events.filter(Q(actor_label__icontains=actor.strip()) | by_name)
     if household_id is not None:
         events = events.filter(household_id=household_id)
     return events.order_by("-sequence")
