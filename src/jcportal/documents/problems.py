@@ -86,6 +86,11 @@ PROBLEMS: dict[str, Problem] = {
         Problem("photo_blurry", _("The photo looks blurred."), _PHOTO_ADVICE),
         Problem("photo_dark", _("The photo looks very dark."), _PHOTO_ADVICE),
         Problem("photo_cut_off", _("The page seems to be cut off at the edge of the photo."), _PHOTO_ADVICE),
+        Problem(  # upload.js, only after the citizen chose "Send smaller" (portal.forms_documents)
+            "downscaled_in_browser",
+            _("The photo was sent smaller, as you chose."),
+            _("Nothing to do: the text stays readable."),
+        ),
         Problem(
             "no_usable_file",
             _("None of the files could be used."),

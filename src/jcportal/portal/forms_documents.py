@@ -92,6 +92,8 @@ class UploadForm(GovForm):
         widget=MultipleFileInput(attrs={"accept": "image/*,application/pdf", "data-upload-input": "files"}),
         help_text=_("Photos (JPEG, PNG, HEIC, WebP, TIFF) or PDF files."),
     )
+    # Written by upload.js: the photos the citizen agreed to send smaller (see downscaled_notices).
+    downscaled = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20000)
     # Sent after all files (it is the last field of the form): if it is missing, the upload broke off.
     complete = forms.CharField(widget=forms.HiddenInput, initial="1", required=False)
 
@@ -166,6 +168,43 @@ class UploadForm(GovForm):
                     },
                 )
         return data
+
+
+def downscaled_notices(raw: str, names: list[str]) -> list[dict[str, Any]]:
+    """File notices ``downscaled_in_browser`` for the photos that upload.js made smaller because the
+    citizen chose "Send smaller": one per sent file (``names``, in order) that the browser's record names,
+    with the sizes before and after. A record that does not parse or names no sent file adds nothing."""
+    import json
+
+    try:
+        entries = json.loads(raw or "[]")
+    except ValueError:
+        return []
+    if not isinstance(entries, list):
+        return []
+    by_name = {str(e.get("name")): e for e in entries[: settings.UPLOAD_MAX_FILES] if isinstance(e, dict)}
+    notices = []
+    for position, name in enumerate(names):
+        entry = by_name.pop(name, None)
+        if entry is None:
+            continue
+        figures = {}
+        for key in ("original_size", "size", "original_width", "original_height", "width", "height"):
+            try:
+                figures[key] = max(0, int(entry.get(key) or 0))
+            except (TypeError, ValueError):
+                figures[key] = 0
+        notices.append(
+            {
+                "name": name,
+                "position": position,
+                "code": "downscaled_in_browser",
+                "accepted": True,
+                "original_name": str(entry.get("original_name") or "")[:200],
+                **figures,
+            }
+        )
+    return notices
 
 
 STAR_CHOICES = [

@@ -24,7 +24,7 @@ from jcportal.documents.models import Document, OriginalFile, ServiceRating
 from jcportal.documents.uploadhandlers import SizeLimitUploadHandler
 
 from .decorators import citizen_required
-from .forms_documents import RatingForm, UploadForm
+from .forms_documents import RatingForm, UploadForm, downscaled_notices
 
 STATUS_TAGS: dict[str, str] = {
     Document.Status.RECEIVED: "tag--info",
@@ -100,6 +100,9 @@ def _upload(request: HttpRequest) -> HttpResponse:
                 status=400,
             )
         if form.is_valid():
+            downscaled = downscaled_notices(
+                form.cleaned_data.get("downscaled") or "", [f.name for f in form.accepted]
+            )
             document = services.accept_upload(
                 household=household,
                 uploaded_by=request.user,
@@ -109,7 +112,7 @@ def _upload(request: HttpRequest) -> HttpResponse:
                 files=form.accepted,
                 by_representative=request.acting_as_representative,  # type: ignore[attr-defined]
                 request=request,
-                file_notices=form.refused,
+                file_notices=form.refused + downscaled,
             )
             request_services.answer_from_upload(
                 document, item=form.cleaned_data.get("request_item"), actor=request.user, request=request

@@ -37,7 +37,7 @@ from jcportal.docrequests import services as request_services
 from jcportal.documents import services
 
 from .decorators import citizen_required
-from .forms_documents import UploadForm
+from .forms_documents import UploadForm, downscaled_notices
 
 PART_SIZE = 1024 * 1024
 SESSION_KEY = "resumable_uploads"
@@ -122,6 +122,9 @@ def announce(request: HttpRequest) -> HttpResponse:
         "note": form.cleaned_data.get("note") or "",
         "item": item.pk if item is not None else None,
         "files": files,
+        "downscaled": downscaled_notices(
+            form.cleaned_data.get("downscaled") or "", [f["name"] for f in files]
+        ),
     }
     request.session[SESSION_KEY] = uploads
     return JsonResponse(
@@ -193,6 +196,7 @@ def complete(request: HttpRequest, upload_id: uuid.UUID) -> HttpResponse:
             files=[(f["name"], stream) for f, stream in zip(upload["files"], streams, strict=True)],
             by_representative=request.acting_as_representative,  # type: ignore[attr-defined]
             request=request,
+            file_notices=upload.get("downscaled") or [],
         )
     finally:
         for stream in streams:

@@ -14,7 +14,10 @@
       up: get("move-up", "Move up"), down: get("move-down", "Move down"), remove: get("remove", "Remove"),
       page: get("page", "Page"), removed: get("removed", "Page removed."), moved: get("moved", "Page moved."),
       sending: get("sending", "Sending…"), progress: get("progress", "{sent} of {total} MB sent"),
-      retrying: get("retrying", "Sending the rest…")
+      retrying: get("retrying", "Sending the rest…"),
+      large: get("large", "Your photo is large ({size} MB). Send it smaller? That is faster."),
+      smaller: get("smaller", "Send smaller"), keep: get("keep", "Keep as it is"),
+      madeSmaller: get("made-smaller", "The photo will be sent smaller: {size} MB.")
     };
   }
 
@@ -27,6 +30,7 @@
     var text = strings();
     var pages = []; // {file, url}
     form.classList.add("upload-form--js");  // the file inputs become big buttons (their labels)
+    var smaller = downscaler(form, text, pages, function () { render(); });
 
     function say(message) { if (announce) { announce.textContent = ""; announce.textContent = message; } }
 
@@ -103,7 +107,7 @@
         pages.push.apply(pages, added);
         input.value = "";
         render();
-        added.forEach(function (page) { announcePage(page, input); });
+        added.forEach(function (page) { announcePage(page, input); smaller.offer(page); });
       });
     });
 
@@ -119,6 +123,12 @@
 
     form.addEventListener("submit", function (event) {
       if (!pages.length) { return; }
+      if (smaller.busy()) {  // a photo is still being made smaller: send when it is ready
+        event.preventDefault();
+        smaller.ready().then(function () { form.requestSubmit ? form.requestSubmit(submit || undefined) : form.submit(); });
+        return;
+      }
+      smaller.record();
       if (submit) { submit.disabled = true; submit.textContent = text.sending; }
       if (resumable.supported(form)) {
         event.preventDefault();
@@ -130,6 +140,127 @@
       }
       preparePlain();
     });
+  }
+
+  /* Large photos made smaller in the browser, only when the citizen agrees (issue 14 point 5): for a
+     photo over LARGE_BYTES or LARGE_PIXELS the page asks "Your photo is large (8 MB). Send it smaller?"
+     in the citizen's language; only on "Send smaller" it is drawn on a canvas with the long side at most
+     LONG_SIDE px and encoded as JPEG (QUALITY). Unanswered or "Keep as it is": the original bytes are
+     sent. What was made smaller is recorded in the form's hidden "downscaled" field (stored with the
+     document's file notices). */
+  var LARGE_BYTES = 2.5 * 1024 * 1024, LARGE_PIXELS = 12e6, LONG_SIDE = 2480, QUALITY = 0.85;
+
+  function downscaler(form, text, pages, changed) {
+    var field = form.querySelector("[name=downscaled]");
+    var pending = [];  // promises of conversions still running
+    var queue = [];  // pages waiting for the citizen's answer
+    if (!field || !window.HTMLCanvasElement || !window.Promise) {
+      return { offer: function () {}, busy: function () { return false; }, ready: function () { return Promise.resolve(); }, record: function () {} };
+    }
+    var panel = document.createElement("div");
+    panel.className = "notification downscale";
+    panel.setAttribute("role", "alert");
+    panel.setAttribute("data-downscale", "");
+    panel.hidden = true;
+    var preview = form.querySelector("[data-upload-preview]");
+    form.insertBefore(panel, preview || form.querySelector("[data-upload-submit]"));
+
+    function megabytes(bytes) {
+      var value = Math.round(bytes / 104857.6) / 10;
+      try { return value.toLocaleString(document.documentElement.lang || undefined); } catch (e) { return String(value); }
+    }
+    function load(file) {
+      if (window.createImageBitmap) { return createImageBitmap(file); }  // turned upright from EXIF
+      return new Promise(function (resolve, reject) {
+        var img = new Image(), url = URL.createObjectURL(file);
+        img.onload = function () { URL.revokeObjectURL(url); resolve(img); };
+        img.onerror = function () { URL.revokeObjectURL(url); reject(new Error("not decodable")); };
+        img.src = url;
+      });
+    }
+    function button(label, className, handler) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = className;
+      b.textContent = label;
+      b.addEventListener("click", handler);
+      return b;
+    }
+    function show() {
+      while (queue.length && pages.indexOf(queue[0]) < 0) { queue.shift(); }
+      panel.textContent = "";
+      panel.hidden = !queue.length;
+      if (!queue.length) { return; }
+      var page = queue[0];
+      var name = document.createElement("p");
+      var strong = document.createElement("strong");
+      strong.textContent = text.page + " " + (pages.indexOf(page) + 1) + ": " + page.file.name;
+      name.appendChild(strong);
+      var question = document.createElement("p");
+      question.textContent = text.large.replace("{size}", megabytes(page.file.size));
+      var actions = document.createElement("div");
+      actions.className = "button-group";
+      actions.appendChild(button(text.smaller, "button", function () { queue.shift(); convert(page); show(); }));
+      actions.appendChild(button(text.keep, "button button--secondary", function () { queue.shift(); show(); }));
+      panel.appendChild(name);
+      panel.appendChild(question);
+      panel.appendChild(actions);
+    }
+    function ask(page) {
+      queue.push(page);
+      if (queue.length === 1) { show(); }
+    }
+    function convert(page) {
+      var original = page.file;
+      var job = load(original).then(function (image) {
+        var scale = Math.min(1, LONG_SIDE / Math.max(image.width, image.height));
+        var canvas = document.createElement("canvas");
+        canvas.width = Math.max(1, Math.round(image.width * scale));
+        canvas.height = Math.max(1, Math.round(image.height * scale));
+        var context = canvas.getContext("2d");
+        context.imageSmoothingEnabled = true;
+        context.imageSmoothingQuality = "high";
+        context.fillStyle = "#fff";  // a transparent PNG gets a white page, not a black one
+        context.fillRect(0, 0, canvas.width, canvas.height);
+        context.drawImage(image, 0, 0, canvas.width, canvas.height);
+        var from = { width: image.width, height: image.height };
+        if (image.close) { image.close(); }
+        return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", QUALITY); }).then(function (blob) {
+          if (!blob || blob.size >= original.size || pages.indexOf(page) < 0) { return; }  // not smaller: the original
+          var name = original.name.replace(/\.[^.]*$/, "") + ".jpg";
+          page.file = new File([blob], name, { type: "image/jpeg", lastModified: original.lastModified });
+          page.downscaled = {
+            name: name, original_name: original.name, original_size: original.size, size: blob.size,
+            original_width: from.width, original_height: from.height, width: canvas.width, height: canvas.height
+          };
+          if (page.url) { URL.revokeObjectURL(page.url); }
+          page.url = URL.createObjectURL(page.file);
+          changed();
+          var announce = form.querySelector("[data-upload-announce]");
+          if (announce) { announce.textContent = text.madeSmaller.replace("{size}", megabytes(blob.size)); }
+        });
+      }).catch(function () { /* not decodable here: the original is sent */ });
+      pending.push(job);
+      job.then(function () { pending.splice(pending.indexOf(job), 1); });
+    }
+    return {
+      offer: function (page) {
+        var file = page.file;
+        if (!/^image\/(jpeg|png|webp)$/.test(file.type || "")) { return; }
+        if (file.size > LARGE_BYTES) { ask(page); return; }
+        load(file).then(function (image) {
+          var pixels = image.width * image.height;
+          if (image.close) { image.close(); }
+          if (pixels > LARGE_PIXELS && pages.indexOf(page) >= 0) { ask(page); }
+        }).catch(function () {});
+      },
+      busy: function () { return pending.length > 0; },
+      ready: function () { return Promise.all(pending.slice()); },
+      record: function () {
+        field.value = JSON.stringify(pages.filter(function (page) { return page.downscaled; })
+          .map(function (page) { return page.downscaled; }));
+      }
+    };
   }
 
   /* Resumable upload in parts (portal/views_uploads_resumable.py): announce the form's fields and the
