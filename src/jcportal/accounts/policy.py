@@ -356,6 +356,20 @@ def can_download(who: Who, document: Any) -> bool:
     return True
 
 
+def can_correct_document(who: Who, document: Any) -> bool:
+    """Corrections of a document (type and title, household, split, merge, rotate, asking for and
+    approving its deletion): case staff who may open the household's case file (its team's caseworkers,
+    the team lead), and members of a clearing team. Read-only roles (administrator, scan station,
+    data-protection officer) never; a quarantined document is never changed."""
+    if not is_case_staff(who) or _role(who) == Role.ADMIN:
+        return False
+    if document.status == _document_model().Status.QUARANTINED:
+        return False
+    if document.household_id is not None and can_view_household(who, document.household):
+        return True
+    return can_handle_intake_failures(who)
+
+
 def visible_documents(who: Who) -> QuerySet:
     """Documents staff or an API client may open (the E-Akte of visible households; never quarantined
     ones for an API client). Citizens' lists are the portal's selectors; each download asks ``can_download``."""

@@ -112,6 +112,9 @@ for _name, _label, _visible in [
     ("document.generated", _("Document created by the Jobcenter"), True),
     ("document.processed", _("Document processed"), True),
     ("document.receipt_downloaded", _("Receipt downloaded"), True),
+    # corrections of a document (documents.corrections)
+    ("document.corrected", _("Document corrected (type, household or pages)"), True),
+    ("document.deleted", _("Document deleted (approved by a second person)"), True),
     ("household.created", _("Case file created"), True),
     ("household.benefits_ended", _("End of benefits recorded"), False),
     ("inbox.forwarded", _("Document forwarded"), True),

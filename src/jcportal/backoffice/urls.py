@@ -17,4 +17,5 @@ urlpatterns = [
     *urls_exporters.urlpatterns,
     path("", include("jcportal.backoffice.urls_failures")),
     path("", include("jcportal.backoffice.urls_postbox")),
+    path("", include("jcportal.backoffice.urls_corrections")),
 ]

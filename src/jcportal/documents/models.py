@@ -122,6 +122,18 @@ class Document(models.Model):
     dms_reference = models.CharField(_("DMS reference"), max_length=200, blank=True)
     # What the intake noticed per file: [{"name", "position", "code", "accepted"}] (shown to the citizen).
     file_notices = models.JSONField(default=list, blank=True)
+    # Corrections by staff (``documents.corrections``): appended to another document (kept, not lost), and
+    # when the document was moved into its household by hand (the portal then shows it to that household
+    # only if the sender belongs to it).
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("appended to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_documents",
+    )
+    household_corrected_at = models.DateTimeField(_("moved to this household at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("document")
@@ -199,3 +211,105 @@ class ServiceRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stars}/5 ({self.context})"
+
+
+class Correction(models.Model):
+    """One correction staff made to a document (``documents.corrections``), shown in its history."""
+
+    class Kind(models.TextChoices):
+        RETYPED = "retyped", _("Type or title corrected")
+        MOVED = "moved", _("Moved to another household")
+        SPLIT = "split", _("Pages split off into a new document")
+        SPLIT_FROM = "split_from", _("Created from pages of another document")
+        MERGED = "merged", _("Another document appended")
+        MERGED_INTO = "merged_into", _("Appended to another document")
+        ROTATED = "rotated", _("Pages rotated")
+        DELETION_REQUESTED = "deletion_requested", _("Deletion requested")
+        DELETION_REFUSED = "deletion_refused", _("Deletion refused")
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(_("correction"), max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    target = models.CharField(_("to"), max_length=200, blank=True)
+    note = EncryptedTextField(_("note"), blank=True, household_attr="document.household_id")
+    details = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.document_id}"
+
+    # The history table shows corrections beside the inbox's events (same attributes).
+    on_behalf_of = None
+
+    def get_action_display(self) -> str:
+        return str(self.get_kind_display())
+
+
+class DeletionRequest(models.Model):
+    """Deleting a document needs two people (four-eyes): one asks with a reason, another approves or
+    refuses. After the deletion this row is the tombstone: what was deleted, why, by whom."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        DELETED = "deleted", _("Deleted")
+        REFUSED = "refused", _("Refused")
+
+    class Reason(models.TextChoices):
+        DUPLICATE = "duplicate", _("The same document was sent twice")
+        WRONG_PERSON = "wrong_person", _("It belongs to another person")
+        UNREADABLE = "unreadable", _("It is empty or cannot be read")
+        NOT_NEEDED = "not_needed", _("The Jobcenter does not need it and may not keep it")
+        OTHER = "other", _("Another reason")
+
+    document = models.ForeignKey(
+        Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="deletion_requests"
+    )
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # the tombstone: what the document was
+    receipt_number = models.CharField(_("receipt number"), max_length=32, db_index=True)
+    title = models.CharField(_("title"), max_length=200)
+    doc_type = models.CharField(_("document type"), max_length=40)
+    channel = models.CharField(_("channel"), max_length=20)
+    received_at = models.DateTimeField(_("received at"))
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    explanation = EncryptedTextField(_("explanation"), blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = EncryptedTextField(_("why refused"), blank=True)
+    removed_objects = models.JSONField(default=list, blank=True)
+    # the sender was the household's own portal user: they are told (portal notice, e-mail if wanted)
+    tell_citizen = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("deletion request")
+        verbose_name_plural = _("deletion requests")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document"],
+                condition=models.Q(state="pending"),
+                name="one_pending_deletion_per_document",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_number}: {self.state}"

@@ -29,9 +29,24 @@ def documents_for_household(household: Any) -> QuerySet[Document]:
 
 
 def sent_by_household(household: Any) -> QuerySet[Document]:
-    """What the household sent to the Jobcenter (the citizen's "My documents")."""
+    """What the household sent to the Jobcenter (the citizen's "My documents"). A document staff moved
+    into the household (``documents.corrections.move``) is listed only if its sender belongs to it."""
+    from django.db.models import Q
+
+    from jcportal.accounts.models import Representation
+
+    household_id = getattr(household, "pk", household)
+    theirs = (
+        Q(household_corrected_at__isnull=True)
+        | Q(uploaded_by__person__household_id=household_id)
+        | Q(
+            uploaded_by__in=Representation.objects.active()
+            .filter(household_id=household_id)
+            .values("representative_id")
+        )
+    )
     return documents_for_household(household).filter(
-        direction=Document.Direction.INBOUND, channel__in=CITIZEN_CHANNELS
+        theirs, direction=Document.Direction.INBOUND, channel__in=CITIZEN_CHANNELS
     )
 
 
