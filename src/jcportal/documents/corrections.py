@@ -154,6 +154,8 @@ def move(actor: Any, document: Document, *, household: Household, note: str = ""
     _require(actor, document)
     if household is None or household.pk == document.household_id:
         raise CorrectionError(_("Choose another household."))
+    if document.released_at and not document.release_revoked_at:
+        raise CorrectionError(_("The document is released to the citizen: revoke the release first."))
     previous = document.household
     document.household = household
     document.household_corrected_at = timezone.now()

@@ -30,6 +30,7 @@ def correction_panel(context: template.Context, document: Any) -> dict[str, Any]
         "can_decide": pending is not None and corrections.can_decide(user, pending),
         "own_request": pending is not None and pending.requested_by_id == user.pk,
         "next": request.get_full_path(),
+        "waiting": len(corrections.pending_requests_for(user)),
     }
 
 

@@ -222,3 +222,29 @@ def test_a_refused_deletion_keeps_the_document(household, caseworker, colleague,
     assert document.corrections.filter(kind=Correction.Kind.DELETION_REFUSED).exists()
     with pytest.raises(corrections.CorrectionError):
         corrections.request_deletion(caseworker, document, reason="other")  # "other" needs an explanation
+
+
+def test_a_released_letter_is_not_moved_before_its_release_is_revoked(household, caseworker, other_household):  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    letter = make_document(household, caseworker, title="Bescheid")
+    Document.objects.filter(pk=letter.pk).update(released_at=timezone.now())
+    letter.refresh_from_db()
+    with pytest.raises(corrections.CorrectionError):
+        corrections.move(caseworker, letter, household=other_household)
+
+
+def test_colleagues_see_how_many_deletions_wait_for_them(household, caseworker, colleague, citizen):  # type: ignore[no-untyped-def]
+    document = make_document(household, citizen)
+    other = make_document(household, citizen)
+    corrections.request_deletion(caseworker, document, reason="duplicate")
+    page = (
+        login_staff(Client(), colleague).get(reverse("backoffice:document", args=[other.pk])).content.decode()
+    )
+    assert "1 deletion waits for your approval" in page
+    own = (
+        login_staff(Client(), caseworker)
+        .get(reverse("backoffice:document", args=[document.pk]))
+        .content.decode()
+    )
+    assert "Withdraw the request" in own and "Approve deletion" not in own
