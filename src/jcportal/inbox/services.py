@@ -25,6 +25,35 @@ from .models import InboxEvent, InboxItem
 # Called with each newly created item (inside the transaction). Registered by higher layers.
 item_listeners: list[Callable[[InboxItem], None]] = []
 
+# Documents that belong to another document's item (the evidence of an online application belongs to the
+# application's item). Registered by higher layers from their AppConfig.ready (eforms):
+# ``bundle_parents``: called with a document, return a text naming what it belongs to (shown in its
+# history) or None; such a document gets no inbox item of its own. ``bundle_children``: called with a
+# document id, return the ids of the documents that are done when it is done.
+bundle_parents: list[Callable[[Any], str | None]] = []
+bundle_children: list[Callable[[Any], list[Any]]] = []
+
+
+def _bundle_parent(document: Any) -> str | None:
+    for resolve in bundle_parents:
+        found = resolve(document)
+        if found:
+            return found
+    return None
+
+
+def _close_bundle(document_id: Any, user: Any, now: dt.datetime) -> None:
+    """The documents bundled with ``document_id`` are done with it (their items, if any, and their status)."""
+    from jcportal.documents.models import Document
+
+    ids = [child for resolve in bundle_children for child in resolve(document_id)]
+    if not ids:
+        return
+    for item in InboxItem.objects.filter(document_id__in=ids).exclude(state=InboxItem.State.DONE):
+        _close(item, user)
+    for child in Document.objects.filter(pk__in=ids, processed_at__isnull=True):
+        document_lifecycle.mark_processed(child, at=now)
+
 
 def clearing_team(document) -> Team | None:  # type: ignore[no-untyped-def]
     household = document.household
@@ -111,6 +140,13 @@ def route_document(document) -> list[InboxItem]:  # type: ignore[no-untyped-def]
         return existing
     if getattr(document, "direction", "inbound") == "outbound":
         return []
+    belongs_to = _bundle_parent(document)
+    if belongs_to:  # handled in the item it belongs to: no item of its own
+        if not document.inbox_events.filter(action=InboxEvent.Action.ROUTED).exists():
+            InboxEvent.objects.create(
+                document=document, action=InboxEvent.Action.ROUTED, target=belongs_to[:200]
+            )
+        return []
     decision = routing.decide(document.household, document.doc_type)
     deadline = None
     if decision.deadline_days is not None:
@@ -187,6 +223,7 @@ def close_items_of(document_id: Any, user: Any, *, note: str = "") -> int:
     items = list(InboxItem.objects.filter(document_id=document_id).exclude(state=InboxItem.State.DONE))
     for item in items:
         _close(item, user, note)
+    _close_bundle(document_id, user, timezone.now())
     return len(items)
 
 
@@ -264,6 +301,7 @@ def mark_processed(item: InboxItem, user: Any, request: HttpRequest | None = Non
     item.done_at = now
     document_lifecycle.mark_processed(document, at=now)
     _event(item, user, InboxEvent.Action.PROCESSED)
+    _close_bundle(document.pk, user, now)
     on_behalf = _on_behalf(item, user)
     audit(
         "document.processed",
