@@ -387,6 +387,10 @@ CELERY_BEAT_SCHEDULE = {
     "resume-stalled-work": {"task": "jcportal.core.tasks.resume_stalled_work", "schedule": 60.0},
     "documents-sanity-check": {"task": "jcportal.documents.tasks.sanity_check", "schedule": 7 * 24 * 3600.0},
     "daily-digest": {"task": "jcportal.casework.tasks.send_daily_digests", "schedule": 24 * 3600.0},
+    # absences that began: the open items of the absent person go to the deputies (docs/staff/clearing.md)
+    "inbox-hand-over-absences": {"task": "jcportal.inbox.tasks.hand_over_absences", "schedule": 3600.0},
+    # Wiedervorlagen of overdue document requests and notices of due ones (casework/followups.py)
+    "casework-followups": {"task": "jcportal.casework.tasks.followups_daily", "schedule": 6 * 3600.0},
     "document-request-reminders": {
         "task": "jcportal.docrequests.tasks.send_reminders",
         "schedule": 24 * 3600.0,

@@ -439,3 +439,24 @@ class LetterForm(GovForm):
         help_text=_("The letter is always also in German."),
         choices=letter_language_choices,
     )
+
+
+class TeamMembershipForm(GovForm):
+    """An administrator adds a further team (with a role there) to a staff member."""
+
+    team = forms.ModelChoiceField(label=_("Team"), queryset=None)  # type: ignore[arg-type]
+    role = forms.ChoiceField(label=_("Role in this team"), required=False)
+
+    def __init__(self, *args: Any, member: Any, **kwargs: Any) -> None:
+        from jcportal.households.models import Team
+
+        from .models import TeamMembership
+
+        super().__init__(*args, **kwargs)
+        taken = TeamMembership.objects.filter(user=member).values("team_id")
+        teams = Team.objects.exclude(pk__in=taken).order_by("name")
+        if member.team_id:
+            teams = teams.exclude(pk=member.team_id)
+        self.fields["team"].queryset = teams
+        choices = TeamMembership._meta.get_field("role").choices
+        self.fields["role"].choices = [("", _("the same role as in the home team")), *choices]

@@ -118,8 +118,15 @@ class Absence(models.Model):
     )
     starts_on = models.DateField(_("first day of absence"))
     ends_on = models.DateField(_("last day of absence"))
+    further_deputies = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("further deputies"),
+        related_name="further_deputyships",
+        blank=True,
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    handed_over_at = models.DateTimeField(_("open items handed to the deputies at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("absence")
@@ -138,6 +145,111 @@ class Absence(models.Model):
     def current(cls, day=None):  # type: ignore[no-untyped-def]
         day = day or timezone.localdate()
         return cls.objects.filter(starts_on__lte=day, ends_on__gte=day)
+
+    def all_deputies(self) -> list:  # type: ignore[type-arg]
+        """The deputy, the further deputies and the standing substitutes of the absent person (active
+        accounts only, never the absent person themself), each once, in that order."""
+        found = [self.deputy, *self.further_deputies.all()]
+        found += [rule.deputy for rule in Substitution.objects.filter(staff_id=self.staff_id)]
+        seen: set[int] = set()
+        result = []
+        for user in found:
+            if user.pk in seen or user.pk == self.staff_id or not user.is_active:
+                continue
+            seen.add(user.pk)
+            result.append(user)
+        return result
+
+    @classmethod
+    def covered_staff_ids(cls, deputy, day=None) -> list[int]:  # type: ignore[no-untyped-def]
+        """Colleagues whose absence ``deputy`` covers on ``day``: as deputy, further deputy, or by a
+        standing substitution for the absent person."""
+        current = cls.current(day)
+        standing = Substitution.objects.filter(deputy=deputy, staff__isnull=False).values("staff_id")
+        ids = current.filter(
+            models.Q(deputy=deputy) | models.Q(further_deputies=deputy) | models.Q(staff_id__in=standing)
+        ).values_list("staff_id", flat=True)
+        return sorted(set(ids) - {deputy.pk})
+
+
+class TeamMembership(models.Model):
+    """A staff member works in a further team (beside their home team ``User.team``), with a role there:
+    they see that team's inbox and households like its own members (``policy.team_ids_of``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.CASCADE,
+        related_name="team_memberships",
+    )
+    team = models.ForeignKey(
+        "households.Team", verbose_name=_("team"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        _("role in this team"),
+        max_length=20,
+        choices=[(r.value, r.label) for r in Role if r in CASE_ROLES],
+        blank=True,
+        help_text=_("Empty: the same role as in the home team."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("team membership")
+        verbose_name_plural = _("team memberships")
+        ordering = ["team__name"]
+        constraints = [models.UniqueConstraint(fields=["user", "team"], name="team_membership_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.team}"
+
+    @property
+    def effective_role(self) -> str:
+        return self.role or str(self.user.role)
+
+
+class Substitution(models.Model):
+    """A standing substitution (Vertretungsregel): ``deputy`` deputises for ``staff`` whenever ``staff``
+    is absent, or (with ``team``) always for that team: its inbox and households."""
+
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deputy"),
+        on_delete=models.CASCADE,
+        related_name="standing_substitutions",
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("whenever this colleague is absent"),
+        on_delete=models.CASCADE,
+        related_name="standing_substitutes",
+        null=True,
+        blank=True,
+    )
+    team = models.ForeignKey(
+        "households.Team",
+        verbose_name=_("always for this team"),
+        on_delete=models.CASCADE,
+        related_name="standing_substitutes",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("standing substitution")
+        verbose_name_plural = _("standing substitutions")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(staff__isnull=False, team__isnull=True)
+                | models.Q(staff__isnull=True, team__isnull=False),
+                name="substitution_staff_or_team",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deputy} → {self.staff or self.team}"
 
 
 class RepresentationQuerySet(models.QuerySet):

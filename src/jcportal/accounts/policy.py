@@ -24,7 +24,16 @@ from django.db.models import Q, QuerySet
 from jcportal.households.models import Household
 
 from .actor import Actor
-from .models import CASE_ROLES, STAFF_ROLES, Absence, AccessRequest, Representation, Role
+from .models import (
+    CASE_ROLES,
+    STAFF_ROLES,
+    Absence,
+    AccessRequest,
+    Representation,
+    Role,
+    Substitution,
+    TeamMembership,
+)
 
 # An Actor, or any authenticated or anonymous user object (request.user), or None.
 Who = Any
@@ -84,11 +93,71 @@ def is_case_staff(who: Who) -> bool:
 
 
 def deputised_staff_ids(who: Who) -> list[int]:
-    """IDs of colleagues whose absence ``who`` covers today."""
+    """IDs of colleagues whose absence ``who`` covers today (as deputy, further deputy or by a standing
+    substitution, ``Absence.covered_staff_ids``)."""
     user = user_of(who)
     if user is None:
         return []
-    return list(Absence.current().filter(deputy=user).values_list("staff_id", flat=True))
+    return Absence.covered_staff_ids(user)
+
+
+# --- teams ---------------------------------------------------------------------------------------------
+
+
+def team_ids_of(who: Who) -> list[int]:
+    """The teams a staff member works in: the home team (``User.team``) and every further team of a
+    ``TeamMembership``. Every decision "by team" asks this, never ``user.team`` alone."""
+    user = user_of(who)
+    if user is None or user.pk is None:
+        return []
+    ids = [user.team_id] if user.team_id else []
+    ids += [
+        t for t in TeamMembership.objects.filter(user=user).values_list("team_id", flat=True) if t not in ids
+    ]
+    return ids
+
+
+def inbox_team_ids(who: Who) -> list[int]:
+    """The teams whose inbox tab ``who`` sees: ``team_ids_of`` and the teams of standing substitutions."""
+    user = user_of(who)
+    if user is None:
+        return []
+    standing = Substitution.objects.filter(deputy=user, team__isnull=False).values_list("team_id", flat=True)
+    return sorted(set(team_ids_of(user)) | set(standing))
+
+
+def team_role(who: Who, team_id: int | None) -> str | None:
+    """The role ``who`` has in a team: the membership's role (or the own role) in a team they belong to."""
+    user = user_of(who)
+    if user is None or team_id is None or not user.is_active:
+        return None
+    if user.team_id == team_id:
+        return str(user.role)
+    membership = TeamMembership.objects.filter(user=user, team_id=team_id).first()
+    return membership.effective_role if membership else None
+
+
+def clearing_teams(who: Who) -> QuerySet:
+    """The clearing teams (``Team.is_clearing``) a staff member belongs to; all of them for an
+    administrator, who configures them."""
+    from jcportal.households.models import Team
+
+    if _role(who) == Role.ADMIN:
+        return Team.objects.filter(is_clearing=True)
+    if _role(who) not in STAFF_ROLES:
+        return Team.objects.none()
+    return Team.objects.filter(is_clearing=True, pk__in=team_ids_of(who))
+
+
+def can_open_clearing(who: Who) -> bool:
+    """The clearing inbox (items without a household, quarantined uploads, parked intake): members of a
+    clearing team and administrators (who see the list, not the documents)."""
+    return _role(who) == Role.ADMIN or clearing_teams(who).exists()
+
+
+def can_clear_items(who: Who) -> bool:
+    """Assigning an item to a household or turning an Erstantrag into one: case staff of a clearing team."""
+    return is_case_staff(who) and _role(who) != Role.ADMIN and clearing_teams(who).exists()
 
 
 # --- households ----------------------------------------------------------------------------------------
@@ -117,16 +186,12 @@ def visible_households(who: Who, scope: str | None = None) -> QuerySet[Household
         return Household.objects.filter(id__in=_representative_household_ids(user, scope))
     if role in case_roles():
         deputised = deputised_staff_ids(user)
-        condition = Q(responsible_team_id=user.team_id) if user.team_id else Q(pk__in=[])
+        condition = Q(responsible_team_id__in=_own_and_deputised_team_ids(user, deputised))
         condition |= Q(responsible_caseworker_id=user.pk) | Q(responsible_integration_specialist_id=user.pk)
         if deputised:
             condition |= Q(responsible_caseworker_id__in=deputised) | Q(
                 responsible_integration_specialist_id__in=deputised
             )
-            from .models import User as UserModel
-
-            deputised_teams = UserModel.objects.filter(pk__in=deputised, team__isnull=False).values("team_id")
-            condition |= Q(responsible_team_id__in=deputised_teams)
         return Household.objects.filter(condition).distinct()
     return Household.objects.none()
 
@@ -192,9 +257,55 @@ def can_administer(who: Who) -> bool:
 
 
 def can_delete_absence(who: Who, absence: Any) -> bool:
-    """Staff delete their own absences; administrators manage everyone's."""
+    """Staff delete their own absences; their team lead and administrators manage them too."""
+    return can_manage_absences_of(who, absence.staff)
+
+
+def can_manage_absences_of(who: Who, staff: Any) -> bool:
+    """Entering an absence (and standing substitutions) for ``staff``: the person themself, the team
+    lead of one of their teams (the role in that team), and administrators."""
     user = user_of(who)
-    return bool(user is not None and (absence.staff_id == user.pk or can_administer(user)))
+    if user is None or _role(who) not in STAFF_ROLES or staff is None:
+        return False
+    if staff.pk == user.pk or can_administer(user):
+        return True
+    return any(team_role(user, team_id) == Role.TEAM_LEAD for team_id in team_ids_of(staff))
+
+
+def absence_staff(who: Who) -> QuerySet:
+    """Staff ``who`` may enter absences for (``can_manage_absences_of``)."""
+    from .models import User as UserModel
+
+    staff = UserModel.objects.filter(is_active=True, role__in=[str(r) for r in STAFF_ROLES])
+    if can_administer(who):
+        return staff
+    user = user_of(who)
+    if user is None or _role(who) not in STAFF_ROLES:
+        return staff.none()
+    led = [t for t in team_ids_of(user) if team_role(user, t) == Role.TEAM_LEAD]
+    if not led:
+        return staff.filter(pk=user.pk)
+    members = TeamMembership.objects.filter(team_id__in=led).values("user_id")
+    return staff.filter(Q(pk=user.pk) | Q(team_id__in=led) | Q(pk__in=members)).distinct()
+
+
+def led_team_ids(who: Who) -> list[int]:
+    """Teams in which ``who`` is team lead (home team with the role, or a membership with that role)."""
+    return [t for t in team_ids_of(who) if team_role(who, t) == Role.TEAM_LEAD]
+
+
+def manageable_substitutions(who: Who) -> QuerySet:
+    """Standing substitutions ``who`` sees and may delete: their own (as deputy or substituted), those of
+    colleagues they enter absences for and of teams they lead; all for administrators."""
+    if can_administer(who):
+        return Substitution.objects.all()
+    user = user_of(who)
+    if user is None or _role(who) not in STAFF_ROLES:
+        return Substitution.objects.none()
+    condition = (
+        Q(deputy=user) | Q(staff__in=absence_staff(user).values("pk")) | Q(team_id__in=led_team_ids(user))
+    )
+    return Substitution.objects.filter(condition).distinct()
 
 
 def can_use_scan_station(who: Who) -> bool:
@@ -230,11 +341,7 @@ def can_test_routing(who: Who) -> bool:
 
 def can_handle_intake_failures(who: Who) -> bool:
     """Documents the intake parked as failed: administrators and members of a clearing team."""
-    if _role(who) == Role.ADMIN:
-        return True
-    user = user_of(who)
-    team = getattr(user, "team", None)
-    return bool(_role(who) in STAFF_ROLES and team is not None and team.is_clearing)
+    return can_open_clearing(who)
 
 
 def visible_intake_failures(who: Who, documents: QuerySet) -> QuerySet:
@@ -242,14 +349,12 @@ def visible_intake_failures(who: Who, documents: QuerySet) -> QuerySet:
     without a household, which only a clearing team can place)."""
     if _role(who) == Role.ADMIN:
         return documents
-    team = getattr(user_of(who), "team", None)
-    if team is None or not team.is_clearing:
+    offices = list(clearing_teams(who).values_list("service_office_id", flat=True))
+    if not offices:
         return documents.none()
-    if team.service_office_id is None:
+    if None in offices:
         return documents
-    return documents.filter(
-        Q(household__service_office_id=team.service_office_id) | Q(household__isnull=True)
-    )
+    return documents.filter(Q(household__service_office_id__in=offices) | Q(household__isnull=True))
 
 
 def can_read_accessibility_feedback(who: Who) -> bool:
@@ -257,16 +362,22 @@ def can_read_accessibility_feedback(who: Who) -> bool:
     return _role(who) in (Role.TEAM_LEAD, Role.ADMIN)
 
 
-def _own_and_deputised_team_ids(user: Any) -> list[int]:
+def _own_and_deputised_team_ids(user: Any, deputised: list[int] | None = None) -> list[int]:
+    """``team_ids_of(user)``, the teams of colleagues they deputise for today, and the teams of their
+    standing substitutions."""
     from .models import User as UserModel
 
-    teams = [user.team_id] if user.team_id else []
-    deputised = deputised_staff_ids(user)
+    teams = team_ids_of(user)
+    deputised = deputised_staff_ids(user) if deputised is None else deputised
     if deputised:
         teams += list(
             UserModel.objects.filter(pk__in=deputised, team__isnull=False).values_list("team_id", flat=True)
         )
-    return teams
+        teams += list(TeamMembership.objects.filter(user_id__in=deputised).values_list("team_id", flat=True))
+    teams += list(
+        Substitution.objects.filter(deputy=user, team__isnull=False).values_list("team_id", flat=True)
+    )
+    return sorted(set(teams))
 
 
 def can_work_on_item(who: Who, item: Any) -> bool:
@@ -274,9 +385,20 @@ def can_work_on_item(who: Who, item: Any) -> bool:
     if not is_case_staff(who):
         return False
     user = user_of(who)
-    if item.assignee_id == user.pk or (user.team_id and item.team_id == user.team_id):
+    if item.assignee_id == user.pk or (item.team_id and item.team_id in _own_and_deputised_team_ids(user)):
         return True
     return item.household_id is not None and can_view_household(who, item.household)
+
+
+def can_work_on_followup(who: Who, followup: Any) -> bool:
+    """A Wiedervorlage: one's own, or one of an item or a case file one may work on (case staff only)."""
+    if not is_case_staff(who):
+        return False
+    if followup.assignee_id == user_of(who).pk:
+        return True
+    if followup.item_id is not None:
+        return can_work_on_item(who, followup.item)
+    return followup.household_id is not None and can_view_household(who, followup.household)
 
 
 def visible_access_requests(who: Who) -> QuerySet[AccessRequest]:
@@ -415,9 +537,10 @@ def visible_submissions(who: Who) -> QuerySet:
     if not is_case_staff(who):
         return Submission.objects.none()
     user = user_of(who)
+    from jcportal.households.models import Team
+
     condition = Q(household__in=visible_households(user))
-    team = getattr(user, "team", None)
-    if team is not None:
+    for team in Team.objects.filter(pk__in=team_ids_of(user)):
         condition |= Q(household__isnull=True, service_office_id=team.service_office_id)
         if team.is_clearing:
             condition |= Q(household__isnull=True, service_office__isnull=True)
@@ -520,3 +643,21 @@ def can_client(client: Any, scope: str, household: Household | None = None) -> b
     if not _client_active(client) or scope not in client_scopes(client):
         return False
     return household is None or client_can_see_household(client, household)
+
+
+# --- document requests (Mitwirkung) --------------------------------------------------------------------
+
+
+def can_decide_request_answers(who: Who, doc_request: Any) -> bool:
+    """Accept or reject an answer to a document request, or extend its deadline: a decision on the
+    Mitwirkung, taken by the case roles that decide on benefits (not the team assistant), for households
+    they may see."""
+    if _role(who) not in case_roles() - {str(Role.TEAM_ASSISTANT)}:
+        return False
+    return can_view_household(who, getattr(doc_request, "household", None))
+
+
+def can_handle_request_post(who: Who, doc_request: Any) -> bool:
+    """Tick an item received on paper, print the request or reminder letter and record that it was
+    posted: office work that the team assistant does too, for households the user may see."""
+    return is_case_staff(who) and can_view_household(who, getattr(doc_request, "household", None))

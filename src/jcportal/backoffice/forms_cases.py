@@ -109,6 +109,12 @@ class AssignForm(GovForm):
 class AbsenceForm(GovForm):
     staff = StaffChoiceField(label=_("Absent staff member"), queryset=User.objects.none(), required=False)
     deputy = StaffChoiceField(label=_("Deputy"), queryset=User.objects.none())
+    further_deputies = forms.ModelMultipleChoiceField(
+        label=_("Further deputies"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Optional: colleagues who deputise as well (hold Ctrl to choose several)."),
+    )
     starts_on = forms.DateField(label=_("First day of absence"), widget=DateInput())
     ends_on = forms.DateField(label=_("Last day of absence"), widget=DateInput())
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
@@ -118,19 +124,27 @@ class AbsenceForm(GovForm):
         self.user = user
         staff = User.objects.filter(is_active=True, role__in=STAFF_ROLES).select_related("team")
         staff = staff.order_by("last_name", "first_name", "username")
-        if policy.can_administer(user):
-            self.fields["staff"].queryset = staff
+        managed = staff.filter(pk__in=policy.absence_staff(user).values("pk"))
+        if managed.exclude(pk=user.pk).exists():  # administrators, and team leads for their team
+            self.fields["staff"].queryset = managed
             self.fields["staff"].required = True
-            self.fields["staff"].help_text = _("Administrators can record absences for colleagues.")
+            self.fields["staff"].initial = user.pk
+            self.fields["staff"].help_text = _(
+                "Team leads record absences for their team, administrators for everybody."
+            )
         else:
             del self.fields["staff"]
         self.fields["deputy"].queryset = colleagues(user)
+        self.fields["further_deputies"].queryset = colleagues(user)
+        self.fields["further_deputies"].label_from_instance = self.fields["deputy"].label_from_instance
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         staff = data.get("staff") or self.user
         if data.get("deputy") and data["deputy"].pk == staff.pk:
             self.add_error("deputy", _("The deputy must be somebody else."))
+        if any(d.pk == staff.pk for d in data.get("further_deputies") or []):
+            self.add_error("further_deputies", _("The deputy must be somebody else."))
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", _("The last day must be on or after the first day."))

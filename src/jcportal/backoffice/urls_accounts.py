@@ -28,4 +28,6 @@ urlpatterns = [
     path("zugaenge/konto/<int:user_id>/sperren/", views.account_lock, name="account-lock"),
     path("zugaenge/konto/<int:user_id>/entsperren/", views.account_unlock, name="account-unlock"),
     path("protokoll/", views.audit_log, name="audit-log"),
+    path("mitarbeitende/", views.staff_teams, name="staff-teams"),
+    path("mitarbeitende/<int:user_id>/teams/", views.staff_member_teams, name="staff-member-teams"),
 ]

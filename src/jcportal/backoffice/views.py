@@ -17,5 +17,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "statistics": policy.can_see_statistics(user),
         "audit_log": policy.can_read_audit_log(user),
         "administer": policy.can_administer(user),
+        "clearing": policy.can_open_clearing(user),
     }
     return render(request, "backoffice/home.html", context)

@@ -427,3 +427,56 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "backoffice/accounts/audit_log.html",
         {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
     )
+
+
+# --- staff and their teams (administrators) -------------------------------------------------------------
+
+
+@staff_required(policy.can_administer)
+def staff_teams(request: HttpRequest) -> HttpResponse:
+    """Staff with their home team and further teams (``TeamMembership``)."""
+    from jcportal.accounts.models import STAFF_ROLES, User
+
+    staff = (
+        User.objects.filter(role__in=[str(r) for r in STAFF_ROLES])
+        .select_related("team")
+        .prefetch_related("team_memberships__team")
+        .order_by("last_name", "first_name", "username")
+    )
+    page = Paginator(staff, 50).get_page(request.GET.get("page"))
+    return render(request, "backoffice/accounts/staff_teams.html", {"page": page})
+
+
+@staff_required(policy.can_administer)
+def staff_member_teams(request: HttpRequest, user_id: int) -> HttpResponse:
+    """One staff member's teams: add a further team with a role, or remove one."""
+    from jcportal.accounts import teams
+    from jcportal.accounts.forms import TeamMembershipForm
+    from jcportal.accounts.models import STAFF_ROLES, TeamMembership, User
+
+    member = get_object_or_404(User.objects.filter(role__in=[str(r) for r in STAFF_ROLES]), pk=user_id)
+    form = TeamMembershipForm(request.POST if request.POST.get("action") == "add" else None, member=member)
+    if request.method == "POST" and request.POST.get("action") == "remove":
+        membership = get_object_or_404(TeamMembership, user=member, pk=_posted_id(request, "membership"))
+        teams.remove_membership(membership, by=request.user, request=request)
+        messages.success(
+            request,
+            _("%(name)s no longer works in team %(team)s.")
+            % {"name": member.get_full_name() or member.username, "team": membership.team.name},
+        )
+        return redirect("backoffice:staff-member-teams", user_id=member.pk)
+    if request.method == "POST" and form.is_valid():
+        team = form.cleaned_data["team"]
+        teams.add_membership(member, team, role=form.cleaned_data["role"], by=request.user, request=request)
+        messages.success(
+            request,
+            _("%(name)s now also works in team %(team)s.")
+            % {"name": member.get_full_name() or member.username, "team": team.name},
+        )
+        return redirect("backoffice:staff-member-teams", user_id=member.pk)
+    context = {
+        "member": member,
+        "memberships": member.team_memberships.select_related("team"),
+        "form": form,
+    }
+    return render(request, "backoffice/accounts/staff_member_teams.html", context)

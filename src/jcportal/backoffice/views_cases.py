@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -33,6 +34,7 @@ from jcportal.inbox import selectors as inbox_selectors
 from jcportal.inbox import services as inbox_services
 from jcportal.inbox.models import InboxItem
 
+from . import views_clearing
 from .decorators import staff_required
 from .forms_cases import (
     AbsenceForm,
@@ -185,6 +187,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         "next_item": next_item,
         "household_visible": document.household is not None
         and policy.can_view_household(request.user, document.household),
+        "clearing": views_clearing.item_panel(request, item),  # clearing items: why, assign, register
         "css": CSS,
     }
     return render(request, "backoffice/cases/item.html", context)
@@ -294,6 +297,8 @@ def document_download(request: HttpRequest, document_id: Any) -> FileResponse:
 def document_page(request: HttpRequest, document_id: Any) -> HttpResponse:
     """One page as a PNG thumbnail: ``?seite=N`` (1-based)."""
     document = _document_or_404(request, document_id)
+    if document.status == Document.Status.QUARANTINED:  # never a page of a quarantined upload
+        raise Http404
     if not _recently_audited(request, document):
         _audit_view(request, document, "thumbnail")
     number = request.GET.get("seite", "1")
@@ -444,12 +449,17 @@ def household_release_upload(request: HttpRequest, household_id: int) -> HttpRes
 
 @staff_required()
 def absences(request: HttpRequest) -> HttpResponse:
-    form = AbsenceForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    from .forms_clearing import SubstitutionForm
+
+    kind = request.POST.get("kind", "absence")
+    form = AbsenceForm(request.POST if kind == "absence" else None, user=request.user)
+    rule_form = SubstitutionForm(request.POST if kind == "substitution" else None, user=request.user)
+    if request.method == "POST" and kind == "absence" and form.is_valid():
         data = form.cleaned_data
-        inbox_services.record_absence(
+        absence = inbox_services.record_absence(
             staff=data["staff"],
             deputy=data["deputy"],
+            further_deputies=data.get("further_deputies") or [],
             starts_on=data["starts_on"],
             ends_on=data["ends_on"],
             note=data["note"],
@@ -457,14 +467,46 @@ def absences(request: HttpRequest) -> HttpResponse:
             request=request,
         )
         messages.success(request, _("The absence was recorded."))
+        if absence.starts_on <= timezone.localdate():
+            messages.info(
+                request, _("The open documents of the absent person are now also with the deputies.")
+            )
+        return redirect("backoffice:absences")
+    if request.method == "POST" and kind == "substitution" and rule_form.is_valid():
+        data = rule_form.cleaned_data
+        inbox_services.record_substitution(
+            deputy=data["deputy"],
+            staff=data.get("staff"),
+            team=data.get("team"),
+            by=request.user,
+            request=request,
+        )
+        messages.success(request, _("The standing substitution was recorded."))
+        return redirect("backoffice:absences")
+    if request.method == "POST" and kind == "delete-substitution":
+        rule = get_object_or_404(
+            policy.manageable_substitutions(request.user), pk=_posted_int(request, "rule")
+        )
+        inbox_services.delete_substitution(rule, by=request.user, request=request)
+        messages.success(request, _("The standing substitution was deleted."))
         return redirect("backoffice:absences")
     context = {
         "form": form,
+        "rule_form": rule_form,
         "absences": inbox_selectors.absences_for(request.user)[:100],
+        "substitutions": policy.manageable_substitutions(request.user).select_related(
+            "deputy", "staff", "team"
+        ),
         "is_admin": policy.can_administer(request.user),
+        "managed_ids": set(policy.absence_staff(request.user).values_list("pk", flat=True)),
         "css": CSS,
     }
     return render(request, "backoffice/cases/absences.html", context)
+
+
+def _posted_int(request: HttpRequest, name: str) -> int:
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() else 0
 
 
 @require_POST

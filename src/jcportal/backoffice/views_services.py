@@ -242,6 +242,9 @@ def submission_convert(request: HttpRequest, submission_id: Any) -> HttpResponse
     submission = _visible_or_404(request, submission_id)
     try:
         household = services.convert_preregistration(submission, request.user, request=request)
+    except services.IncompleteApplication as error:
+        messages.error(request, str(error))
+        return redirect("backoffice:submission", submission_id=submission.pk)
     except services.WorkflowError:
         messages.error(request, _gettext("This application was already registered."))
         return redirect("backoffice:submission", submission_id=submission.pk)

@@ -193,7 +193,7 @@ def _seed() -> dict[str, int]:
     benefits2, _ = Team.objects.get_or_create(
         service_office=office2, name="Leistung Beispieldorf", defaults={"function": Team.Function.BENEFITS}
     )
-    Team.objects.get_or_create(
+    clearing_team, _created = Team.objects.get_or_create(
         service_office=office1,
         name="Eingangszone",
         defaults={"function": Team.Function.INTAKE, "is_clearing": True},
@@ -223,6 +223,13 @@ def _seed() -> dict[str, int]:
     _user(by_name["demo-datenschutz"], first_name="Dana", last_name="Datenschutz")
     _user(by_name["demo-admin"], first_name="Adam", last_name="Admin")
     del deputy  # the deputy becomes active through an Absence that staff record themselves
+    # the clearing team (Eingangszone) has members: the caseworker clears, the team lead leads it too
+    from jcportal.accounts.models import TeamMembership
+
+    TeamMembership.objects.get_or_create(user=caseworker, team=clearing_team)
+    TeamMembership.objects.get_or_create(
+        user=team_lead, team=clearing_team, defaults={"role": Role.TEAM_LEAD}
+    )
 
     created = 0
     for index in range(20):

@@ -42,6 +42,26 @@ class WorkflowError(Exception):
     """An action that does not fit the submission's state or service."""
 
 
+class IncompleteApplication(WorkflowError):
+    """The Erstantrag lacks what a household needs (a person's date of birth); the message says what."""
+
+
+def _birth_date(entry: dict[str, Any], fallback_name: str) -> dt.date:
+    """A person's date of birth from the application, or a clear (translated) IncompleteApplication."""
+    name = " ".join(p for p in (entry.get("first_name"), entry.get("last_name")) if p) or fallback_name
+    value = entry.get("date_of_birth") or ""
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise IncompleteApplication(
+            _gettext(
+                "The application gives no valid date of birth for %(name)s. Ask the applicant (action "
+                "“Ask a question”) or register the household by hand."
+            )
+            % {"name": name}
+        ) from None
+
+
 # --- Vorgangsnummer ----------------------------------------------------------------------------------
 def reference_check_digit(year: int, number: int) -> str:
     """Luhn check digit over the year and the 6-digit number."""
@@ -140,16 +160,7 @@ def prefill_context(household: Household | None, user: Any) -> dict[str, Any]:
             "approval_until": household.approval_until.isoformat() if household.approval_until else None,
         }
     )
-    # the members to choose from (e.g. who is sick): the stored answer is the readable name and birth date
-    members = [(_member_label(m), _member_label(m)) for m in household.members.all()]
-    context["household_members"] = members
-    if person is not None:
-        context["self_member"] = _member_label(person)
     return context
-
-
-def _member_label(person: Any) -> str:
-    return f"{person.full_name} ({person.date_of_birth:%d.%m.%Y})"
 
 
 # --- Drafts ------------------------------------------------------------------------------------------
@@ -197,16 +208,13 @@ def _store_evidence(
 ) -> list[str]:
     definition = submission.definition
     user = request.user if request is not None and request.user.is_authenticated else None
-    with translation.override("de"):  # stored texts are German (canonical), whatever the citizen reads
-        title = f"{spec.label} – {definition.short_title}"[:200]
-        note = _gettext("Evidence for the online service %(service)s") % {"service": definition.short_title}
     document = document_services.accept_upload(
         household=submission.household,
         uploaded_by=user,
         doc_type=spec.doc_type or "sonstiges",
-        title=title,
+        title=f"{spec.label} – {definition.short_title}"[:200],
         files=files,
-        note=note,
+        note=_gettext("Evidence for the online service %(service)s") % {"service": definition.short_title},
         channel=Document.Channel.SERVICE,
         by_representative=submission.by_representative,
         request=request,
@@ -305,19 +313,7 @@ def discard_draft(submission: Submission, request: HttpRequest | None = None) ->
         # the date of application has legal effect: keep the record, only drop the answers' draft status
         raise WorkflowError("an application with a recorded date of application cannot be deleted")
     audit("eforms.draft.discarded", request=request, obj=submission, household=submission.household)
-    evidence = list(submission.evidence.values_list("document_id", flat=True))
     submission.delete()
-    _route_released_evidence(evidence)
-
-
-def _route_released_evidence(document_ids: list[Any]) -> None:
-    """The draft these documents were evidence of is gone, but the documents reached the Jobcenter: the
-    delivered ones now get their own inbox items (the others when their intake delivers them)."""
-    from jcportal.inbox import services as inbox_services
-
-    delivered = (Document.Status.DELIVERED, Document.Status.OPENED, Document.Status.PROCESSED)
-    for document in Document.objects.filter(pk__in=document_ids, status__in=delivered):
-        inbox_services.route_document(document)
 
 
 # --- Submission --------------------------------------------------------------------------------------
@@ -652,13 +648,11 @@ def answer_query(
     document_ids: list[str] = []
     if files:
         evidence_types = [f.doc_type for s in definition.steps for f in s.fields if f.kind == engine.FILE]
-        with translation.override("de"):  # the stored title is German (canonical)
-            title = f"{_gettext('Answer')} – {definition.short_title} {submission.reference}"[:200]
         document = document_services.accept_upload(
             household=submission.household,
             uploaded_by=user if getattr(user, "is_authenticated", False) else None,
             doc_type=evidence_types[0] if evidence_types else "sonstiges",
-            title=title,
+            title=f"{_gettext('Answer')} – {definition.short_title} {submission.reference}"[:200],
             files=files,
             note=text[:2000],
             channel=Document.Channel.SERVICE,
@@ -700,9 +694,7 @@ def purge_stale_drafts(days: int) -> int:
     count = 0
     for submission in stale:
         audit("eforms.draft.purged", obj=submission, household=submission.household, details={"days": days})
-        evidence = list(submission.evidence.values_list("document_id", flat=True))
         submission.delete()
-        _route_released_evidence(evidence)
         count += 1
     return count
 
@@ -753,6 +745,10 @@ def convert_preregistration(
         raise WorkflowError("already converted")
     data = submission.data
     personal = data.get("personal", {})
+    # every date of birth first: a household is created whole or not at all (no KeyError, no 500)
+    head_birth = _birth_date(personal, _gettext("the applicant"))
+    persons = [(p, _birth_date(p, _gettext("a household member"))) for p in data.get("persons") or []]
+    children = [(c, _birth_date(c, _gettext("a child"))) for c in data.get("children") or []]
     office = submission.service_office or office_for_postcode(personal.get("postcode") or "")
     team = None
     if office is not None:
@@ -778,24 +774,24 @@ def convert_preregistration(
         first_name=personal.get("first_name", ""),
         last_name=personal.get("last_name", ""),
         birth_name=personal.get("birth_name") or "",
-        date_of_birth=dt.date.fromisoformat(personal["date_of_birth"]),
+        date_of_birth=head_birth,
         relation=Person.Relation.HEAD,
         is_head=True,
     )
-    for item in data.get("persons") or []:
+    for item, born in persons:
         Person.objects.create(
             household=household,
             first_name=item.get("first_name", ""),
             last_name=item.get("last_name", ""),
-            date_of_birth=dt.date.fromisoformat(item["date_of_birth"]),
+            date_of_birth=born,
             relation=RELATIONS.get(item.get("relation") or "", Person.Relation.OTHER),
         )
-    for item in data.get("children") or []:
+    for item, born in children:
         Person.objects.create(
             household=household,
             first_name=item.get("first_name", ""),
             last_name=item.get("last_name", ""),
-            date_of_birth=dt.date.fromisoformat(item["date_of_birth"]),
+            date_of_birth=born,
             relation=Person.Relation.CHILD,
         )
     document_ids = [e.document_id for e in submission.evidence.all()]
@@ -822,4 +818,12 @@ def convert_preregistration(
         details={"from_submission": submission.reference, "members": household.members.count()},
     )
     emit_for("de.jcportal.household.upserted", household)
+    # the application's items leave the clearing inbox: routed by the normal rules to the new household
+    from jcportal.inbox import clearing
+
+    clearing.reroute_after_placing(
+        list(Document.objects.filter(pk__in=document_ids)),
+        actor=user,
+        note=_gettext("Registered as household %(bg)s.") % {"bg": household.bg_number},
+    )
     return household

@@ -310,11 +310,12 @@ def decide(household: Household | None, doc_type: str, day: dt.date | None = Non
     decision.steps.append(step)
     if decision.assignee is not None:
         absences = Absence.current(day).filter(staff=decision.assignee).select_related("deputy", "staff")
-        for absence in absences:
-            if absence.deputy_id != decision.assignee.pk and absence.deputy.is_active:
-                decision.deputies.append(
-                    Deputy(deputy=absence.deputy, absent=decision.assignee, absence=absence)
-                )
+        seen: set[int] = set()
+        for absence in absences:  # every deputy of every absence, and the standing substitutes
+            for deputy in absence.all_deputies():
+                if deputy.pk not in seen:
+                    seen.add(deputy.pk)
+                    decision.deputies.append(Deputy(deputy=deputy, absent=decision.assignee, absence=absence))
     return decision
 
 

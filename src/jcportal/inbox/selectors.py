@@ -57,9 +57,10 @@ class InboxFilter:
 
 def _base(user: Any, tab: str) -> QuerySet[InboxItem]:
     if tab == "team":
-        if not user.team_id:
+        team_ids = policy.inbox_team_ids(user)  # the home team, further teams, standing substitutions
+        if not team_ids:
             return InboxItem.objects.none()
-        return InboxItem.objects.filter(team_id=user.team_id)
+        return InboxItem.objects.filter(team_id__in=team_ids)
     return InboxItem.objects.filter(assignee=user)
 
 
@@ -177,10 +178,17 @@ def other_items(item: InboxItem) -> QuerySet[InboxItem]:
 
 def absences_for(user: Any) -> QuerySet[Absence]:
     """Absences a user may see and delete: their own and those they deputise; all for administrators."""
-    qs = Absence.objects.select_related("staff", "deputy").order_by("-starts_on", "-pk")
+    qs = (
+        Absence.objects.select_related("staff", "deputy")
+        .prefetch_related("further_deputies")
+        .order_by("-starts_on", "-pk")
+    )
     if policy.can_administer(user):
         return qs
-    return qs.filter(Q(staff=user) | Q(deputy=user))
+    managed = policy.absence_staff(user).values("pk")  # a team lead's team
+    return qs.filter(
+        Q(staff=user) | Q(deputy=user) | Q(further_deputies=user) | Q(staff__in=managed)
+    ).distinct()
 
 
 def colleagues(user: Any) -> QuerySet[User]:

@@ -14,7 +14,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from jcportal.accounts.models import Absence, User
+from jcportal.accounts import policy
+from jcportal.accounts.models import Absence, Role, Substitution, User
 from jcportal.audit.services import audit
 from jcportal.documents import lifecycle as document_lifecycle
 from jcportal.households.models import Household, Team
@@ -147,6 +148,11 @@ def route_document(document) -> list[InboxItem]:  # type: ignore[no-untyped-def]
                 document=document, action=InboxEvent.Action.ROUTED, target=belongs_to[:200]
             )
         return []
+    return _route_now(document)
+
+
+def _route_now(document, note: str = "") -> list[InboxItem]:  # type: ignore[no-untyped-def]
+    """Decide and put the document into the inbox(es) it belongs to now (also after clearing)."""
     decision = routing.decide(document.household, document.doc_type)
     deadline = None
     if decision.deadline_days is not None:
@@ -173,6 +179,7 @@ def route_document(document) -> list[InboxItem]:  # type: ignore[no-untyped-def]
         item=items[0],
         action=InboxEvent.Action.ROUTED,
         target=_person(decision.assignee) or (decision.team.name if decision.team else ""),
+        note=note,
     )
     return items
 
@@ -333,8 +340,10 @@ def forward(
     to_team: Team | None = None,
     note: str = "",
     request: HttpRequest | None = None,
+    copy: bool = False,
 ) -> InboxItem:
-    """Hand the item to a colleague or a team with a note; the own item is closed."""
+    """Hand the item to a colleague or a team with a note; the own item is closed. With ``copy`` the
+    recipient gets an item of their own and the own item stays as it is."""
     if to_user is None and to_team is None:
         raise ValueError("forward needs a colleague or a team")
     steps = [routing._step("forwarded", person=_person(user))]
@@ -347,7 +356,7 @@ def forward(
         note=note,
         deadline=item.deadline,
     )
-    if target.pk != item.pk:
+    if target.pk != item.pk and not copy:
         item.state = InboxItem.State.DONE
         item.done_at = timezone.now()
         item.save(update_fields=["state", "done_at"])
@@ -359,9 +368,40 @@ def forward(
         actor=user,
         obj=item.document,
         household=item.document.household_id,
-        details={"to_user": getattr(to_user, "pk", None), "to_team": getattr(to_team, "pk", None)},
+        details={
+            "to_user": getattr(to_user, "pk", None),
+            "to_team": getattr(to_team, "pk", None),
+            "copy": copy,
+        },
     )
     return target
+
+
+@transaction.atomic
+def take_over(item: InboxItem, user: Any, request: HttpRequest | None = None) -> InboxItem:
+    """The staff member takes the item into their own inbox ("take over"): a team item or a colleague's
+    item becomes theirs. When they already have an item for the document, that one is reopened and this
+    one closes (as a forward to themself)."""
+    if item.assignee_id == user.pk:
+        return item
+    if InboxItem.objects.filter(document_id=item.document_id, assignee=user).exclude(pk=item.pk).exists():
+        target = forward(item, user, to_user=user, request=request)
+        return target
+    previous = _person(item.assignee) if item.assignee_id else (item.team.name if item.team else "")
+    item.assignee = user
+    item.team = user.team or item.team
+    item.deputy_for = None
+    item.save(update_fields=["assignee", "team", "deputy_for"])
+    _event(item, user, InboxEvent.Action.FORWARDED, target=_person(user), note=previous)
+    audit(
+        "inbox.taken_over",
+        request=request,
+        actor=user,
+        obj=item.document,
+        household=item.document.household_id,
+        details={"inbox_item": item.pk, "from": previous},
+    )
+    return item
 
 
 @transaction.atomic
@@ -414,6 +454,10 @@ def assign_household(
 # --- absences and deputies -----------------------------------------------------------------------
 
 
+class AbsenceNotAllowed(PermissionError):
+    """``by`` may not enter absences or substitutions for this colleague (``policy.can_manage_absences_of``)."""
+
+
 @transaction.atomic
 def record_absence(
     *,
@@ -423,19 +467,134 @@ def record_absence(
     ends_on: dt.date,
     note: str = "",
     by: Any,
+    further_deputies: Any = (),
     request: HttpRequest | None = None,
 ) -> Absence:
+    """Record an absence (by the person themself, their team lead or an administrator). When it has
+    already begun, the absent person's open items are handed to the deputies at once."""
+    if not policy.can_manage_absences_of(by, staff):
+        raise AbsenceNotAllowed
     absence = Absence.objects.create(
         staff=staff, deputy=deputy, starts_on=starts_on, ends_on=ends_on, note=note
     )
+    further = [d for d in further_deputies if d.pk not in (staff.pk, deputy.pk)]
+    if further:
+        absence.further_deputies.set(further)
     audit(
         "absence.recorded",
         request=request,
         actor=by,
         obj=absence,
-        details={"staff": staff.pk, "deputy": deputy.pk, "from": starts_on, "to": ends_on},
+        details={
+            "staff": staff.pk,
+            "deputy": deputy.pk,
+            "further_deputies": [d.pk for d in further],
+            "from": starts_on,
+            "to": ends_on,
+        },
     )
+    if starts_on <= timezone.localdate() <= ends_on:
+        hand_over_open_items(absence)
     return absence
+
+
+@transaction.atomic
+def hand_over_open_items(absence: Absence) -> list[InboxItem]:
+    """The absence has begun: every open item of the absent person also goes to each deputy (with
+    "deputy for …" and the reason), not only the new ones. Idempotent: a deputy who already has an item
+    for the document keeps it as it is."""
+    staff = absence.staff
+    deputies = absence.all_deputies()
+    created: list[InboxItem] = []
+    open_items = (
+        InboxItem.objects.filter(assignee=staff, deputy_for__isnull=True)
+        .exclude(state=InboxItem.State.DONE)
+        .select_related("document", "team")
+    )
+    for item in open_items:
+        for deputy in deputies:
+            if InboxItem.objects.filter(document_id=item.document_id, assignee=deputy).exists():
+                continue
+            steps = [
+                *(item.reason_steps or []),
+                routing._step(
+                    "deputy",
+                    deputy=_person(deputy),
+                    person=_person(staff),
+                    start=absence.starts_on.isoformat(),
+                    end=absence.ends_on.isoformat(),
+                ),
+            ]
+            copy = _put(
+                item.document,
+                assignee=deputy,
+                team=deputy.team or item.team,
+                steps=steps,
+                deputy_for=staff,
+                deadline=item.deadline,
+            )
+            InboxEvent.objects.create(
+                document=item.document, item=copy, action=InboxEvent.Action.ROUTED, target=_person(deputy)
+            )
+            created.append(copy)
+    Absence.objects.filter(pk=absence.pk).update(handed_over_at=timezone.now())
+    if created:
+        audit(
+            "absence.items_handed_over",
+            actor=None,
+            obj=absence,
+            details={"staff": staff.pk, "deputies": [d.pk for d in deputies], "items": len(created)},
+        )
+    return created
+
+
+def hand_over_begun_absences(day: dt.date | None = None) -> int:
+    """Daily (task ``inbox.tasks.hand_over_absences``): absences that began and were not handed over."""
+    count = 0
+    for absence in Absence.current(day).filter(handed_over_at__isnull=True).select_related("staff"):
+        count += len(hand_over_open_items(absence))
+    return count
+
+
+@transaction.atomic
+def record_substitution(
+    *, deputy: Any, staff: Any = None, team: Team | None = None, by: Any, request: HttpRequest | None = None
+) -> Substitution:
+    """A standing substitution: ``deputy`` deputises for ``staff`` whenever they are absent, or always
+    for ``team``. For a colleague: by them, their team lead or an administrator; for a team: its lead or
+    an administrator."""
+    if (staff is None) == (team is None):
+        raise ValueError("a substitution is for a colleague or for a team")
+    if staff is not None:
+        allowed = policy.can_manage_absences_of(by, staff)
+    else:
+        allowed = policy.can_administer(by) or policy.team_role(by, team.pk) == Role.TEAM_LEAD
+    if not allowed:
+        raise AbsenceNotAllowed
+    rule, _created = Substitution.objects.get_or_create(deputy=deputy, staff=staff, team=team)
+    audit(
+        "absence.substitution_recorded",
+        request=request,
+        actor=by,
+        obj=rule,
+        details={"deputy": deputy.pk, "staff": getattr(staff, "pk", None), "team": getattr(team, "pk", None)},
+    )
+    if staff is not None:
+        for absence in Absence.current().filter(staff=staff):
+            hand_over_open_items(absence)
+    return rule
+
+
+@transaction.atomic
+def delete_substitution(rule: Substitution, *, by: Any, request: HttpRequest | None = None) -> None:
+    audit(
+        "absence.substitution_deleted",
+        request=request,
+        actor=by,
+        obj=rule,
+        details={"deputy": rule.deputy_id, "staff": rule.staff_id, "team": rule.team_id},
+    )
+    rule.delete()
 
 
 @transaction.atomic

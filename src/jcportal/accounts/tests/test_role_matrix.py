@@ -91,6 +91,9 @@ OTHER_ROWS: dict[str, Row] = {
     "test the routing rules": lambda who, c: policy.can_test_routing(who),
     "read accessibility feedback": lambda who, c: policy.can_read_accessibility_feedback(who),
     "read the audit log": lambda who, c: policy.can_read_audit_log(who),
+    "open the clearing inbox (as a member of a clearing team: yes, for every staff role)": lambda who, c: (
+        policy.can_open_clearing(who)
+    ),
     "configure the system (offices, teams, staff, API clients)": lambda who, c: policy.can_administer(who),
 }
 ROWS = {**HOUSEHOLD_ROWS, **OTHER_ROWS}
