@@ -117,7 +117,7 @@ def upload_for_item(
         household=doc_request.household,
         uploaded_by=uploaded_by,
         doc_type=item.doc_type,
-        title=str(types.label(item.doc_type)),
+        title=types.canonical_label(item.doc_type),
         files=list(files),
         note=note,
         channel=Document.Channel.PORTAL,

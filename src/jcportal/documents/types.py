@@ -135,3 +135,16 @@ def get(code: str) -> DocumentType:
 
 def label(code: str) -> Promise:
     return get(code).label
+
+
+# Stored texts (a document's default title) are German, the canonical language of the case file; pages
+# show ``label`` in the reader's language.
+CANONICAL_LANGUAGE = "de"
+
+
+def canonical_label(code: str) -> str:
+    """The type's name in German, for texts that are stored (titles), never in the uploader's language."""
+    from django.utils import translation
+
+    with translation.override(CANONICAL_LANGUAGE):
+        return str(label(code))

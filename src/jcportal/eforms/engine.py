@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -128,6 +128,9 @@ class Field:
     picture: str = ""  # picture help: a static file shown with the field
     picture_alt: Promise | str = ""
     memorable: bool = False  # DATE: day, month, year boxes (GOV.UK memorable date), e.g. birth dates
+    # RADIO: the choices come from the prefill data under this key (e.g. the household's members); the
+    # field is asked only when there are at least two to choose from
+    choices_from: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -533,6 +536,11 @@ def build_form(
         for spec in step.input_fields:
             if spec.show_if is not None and not spec.show_if(data):
                 continue
+            if spec.choices_from:
+                options = tuple((prefill or {}).get(spec.choices_from) or ())
+                if len(options) < 2:
+                    continue
+                spec = replace(spec, choices=options)
             key = field_key(step, spec, index)
             existing = values.get(spec.name)
             if existing is None and spec.name not in values and spec.prefill and prefill:
@@ -662,7 +670,9 @@ def display(
                     spec.name,
                 )
                 for spec in step.input_fields
-                if (spec.show_if is None or spec.show_if(data)) and spec.name in values
+                if (spec.show_if is None or spec.show_if(data))
+                and spec.name in values
+                and not (spec.choices_from and values.get(spec.name) in (None, ""))  # was not asked
             ]
             sections.append(Section(step=step, title=title, rows=rows))
     return sections
@@ -685,7 +695,9 @@ def evidence_ids(definition: FormDefinition, data: dict[str, Any]) -> list[tuple
 def _field_schema(spec: Field) -> dict[str, Any]:
     description = str(spec.label)
     schema: dict[str, Any]
-    if spec.kind in (CHOICE, RADIO, YESNO):
+    if spec.choices_from:  # the choices depend on the household
+        schema = {"type": ["string", "null"]}
+    elif spec.kind in (CHOICE, RADIO, YESNO):
         schema = {"type": ["string", "null"], "enum": [k for k, _v in spec.choices] + [None]}
     elif spec.kind == MULTI:
         schema = {"type": "array", "items": {"enum": [k for k, _v in spec.choices]}, "uniqueItems": True}

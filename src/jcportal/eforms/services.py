@@ -160,7 +160,16 @@ def prefill_context(household: Household | None, user: Any) -> dict[str, Any]:
             "approval_until": household.approval_until.isoformat() if household.approval_until else None,
         }
     )
+    # the members to choose from (e.g. who is sick): the stored answer is the readable name and birth date
+    members = [(_member_label(m), _member_label(m)) for m in household.members.all()]
+    context["household_members"] = members
+    if person is not None:
+        context["self_member"] = _member_label(person)
     return context
+
+
+def _member_label(person: Any) -> str:
+    return f"{person.full_name} ({person.date_of_birth:%d.%m.%Y})"
 
 
 # --- Drafts ------------------------------------------------------------------------------------------
@@ -208,13 +217,16 @@ def _store_evidence(
 ) -> list[str]:
     definition = submission.definition
     user = request.user if request is not None and request.user.is_authenticated else None
+    with translation.override("de"):  # stored texts are German (canonical), whatever the citizen reads
+        title = f"{spec.label} – {definition.short_title}"[:200]
+        note = _gettext("Evidence for the online service %(service)s") % {"service": definition.short_title}
     document = document_services.accept_upload(
         household=submission.household,
         uploaded_by=user,
         doc_type=spec.doc_type or "sonstiges",
-        title=f"{spec.label} – {definition.short_title}"[:200],
+        title=title,
         files=files,
-        note=_gettext("Evidence for the online service %(service)s") % {"service": definition.short_title},
+        note=note,
         channel=Document.Channel.SERVICE,
         by_representative=submission.by_representative,
         request=request,
@@ -313,7 +325,19 @@ def discard_draft(submission: Submission, request: HttpRequest | None = None) ->
         # the date of application has legal effect: keep the record, only drop the answers' draft status
         raise WorkflowError("an application with a recorded date of application cannot be deleted")
     audit("eforms.draft.discarded", request=request, obj=submission, household=submission.household)
+    evidence = list(submission.evidence.values_list("document_id", flat=True))
     submission.delete()
+    _route_released_evidence(evidence)
+
+
+def _route_released_evidence(document_ids: list[Any]) -> None:
+    """The draft these documents were evidence of is gone, but the documents reached the Jobcenter: the
+    delivered ones now get their own inbox items (the others when their intake delivers them)."""
+    from jcportal.inbox import services as inbox_services
+
+    delivered = (Document.Status.DELIVERED, Document.Status.OPENED, Document.Status.PROCESSED)
+    for document in Document.objects.filter(pk__in=document_ids, status__in=delivered):
+        inbox_services.route_document(document)
 
 
 # --- Submission --------------------------------------------------------------------------------------
@@ -648,11 +672,13 @@ def answer_query(
     document_ids: list[str] = []
     if files:
         evidence_types = [f.doc_type for s in definition.steps for f in s.fields if f.kind == engine.FILE]
+        with translation.override("de"):  # the stored title is German (canonical)
+            title = f"{_gettext('Answer')} – {definition.short_title} {submission.reference}"[:200]
         document = document_services.accept_upload(
             household=submission.household,
             uploaded_by=user if getattr(user, "is_authenticated", False) else None,
             doc_type=evidence_types[0] if evidence_types else "sonstiges",
-            title=f"{_gettext('Answer')} – {definition.short_title} {submission.reference}"[:200],
+            title=title,
             files=files,
             note=text[:2000],
             channel=Document.Channel.SERVICE,
@@ -694,7 +720,9 @@ def purge_stale_drafts(days: int) -> int:
     count = 0
     for submission in stale:
         audit("eforms.draft.purged", obj=submission, household=submission.household, details={"days": days})
+        evidence = list(submission.evidence.values_list("document_id", flat=True))
         submission.delete()
+        _route_released_evidence(evidence)
         count += 1
     return count
 

@@ -126,7 +126,9 @@ def step(request: HttpRequest, submission_id: Any, step: str) -> HttpResponse:
     prefill = services.prefill_context(submission.household, request.user)
     returning = request.GET.get("zurueck") == "pruefen" or request.POST.get("return") == "review"
     if request.method == "POST":
-        form = engine.build_form(current, submission.data, post=request.POST, files=request.FILES)
+        form = engine.build_form(
+            current, submission.data, post=request.POST, files=request.FILES, prefill=prefill
+        )
         valid = form.is_valid()
         had_date = submission.application_date is not None
         try:

@@ -256,7 +256,7 @@ def _segment_files(src: pikepdf.Pdf, segment: ScanSegment, workdir: str) -> list
 
 
 def _segment_title(segment: ScanSegment) -> str:
-    return f"{types.label(segment.doc_type)} ({segment.batch.original_name}, p. {segment.first_page}–{segment.last_page})"
+    return f"{types.canonical_label(segment.doc_type)} ({segment.batch.original_name}, S. {segment.first_page}–{segment.last_page})"
 
 
 def create_documents(
@@ -315,7 +315,8 @@ def create_documents(
 
 
 def link_to_open_request(document: Document) -> None:
-    """A scanned paper document fulfils a matching open item of a document request of its household."""
+    """A scanned paper document is offered as the answer to a matching open item of a document request of
+    its household: received, to be checked; staff accept it (``docrequests.services.accept_answer``)."""
     from jcportal.docrequests.models import DocumentRequestItem
     from jcportal.docrequests.services import link_document
 

@@ -27,6 +27,15 @@ STEPS = (
                     "send a photo of the paper certificate for the Jobcenter."
                 ),
             ),
+            Field(
+                "sick_person",
+                RADIO,
+                _("Who is sick?"),
+                help=_("The member of your household the certificate is for."),
+                required=False,
+                choices_from="household_members",
+                prefill="self_member",
+            ),
             Field("certificate_kind", RADIO, _("Which certificate is it?"), choices=CERTIFICATE_KINDS),
             Field("sick_from", DATE, _("Unable to work from (arbeitsunfähig seit)")),
             Field(
