@@ -8,7 +8,7 @@ PYTEST_ARGS ?= -q -p no:cacheprovider -n auto --durations=15
 PG_URL ?= postgres://postgres@127.0.0.1:5432/jcportal
 export PYTHONPATH := src
 
-.PHONY: run run-cluster test system-deps venv prepare lint typecheck test-sqlite test-postgres bench audit fuzz messages compilemessages clean
+.PHONY: run run-cluster test system-deps venv prepare lint typecheck test-sqlite test-postgres bench soak audit fuzz messages compilemessages clean
 
 system-deps:
 	bash scripts/install-system-deps.sh
@@ -54,6 +54,12 @@ test: system-deps lint typecheck test-sqlite test-postgres
 # Speed and memory targets as ratios measured in one run (bench/README.md); not part of `make test`.
 bench: venv
 	$(PY) bench/run.py
+
+# Soak (bench/README.md): 50 citizens upload and 10 caseworkers work their inbox for SOAK_MINUTES (20)
+# against the embedded default and then the production topology, one worker killed (SIGKILL) and restarted
+# in the middle; no errors, no lost or doubled documents, flat memory. Not part of `make test`.
+soak: venv compilemessages
+	$(PY) bench/soak.py
 
 # Known vulnerabilities in requirements.lock (pip-audit). Fails with exit code 2, saying so, when no
 # vulnerability database answers (these machines reach none): never a silent pass. docs/operations/security.md
