@@ -12,5 +12,5 @@ urlpatterns = [
     path("dokumente/<uuid:document_id>/korrektur/drehen/", v.rotate, name="correct-rotate"),
     path("dokumente/<uuid:document_id>/korrektur/loeschen/", v.request_deletion, name="correct-delete"),
     path("loeschantraege/", v.deletion_requests, name="deletion-requests"),
-    path("loeschantraege/<int:request_id>/entscheiden/", v.decide_deletion, name="deletion-decide"),
+    path("loeschantraege/<int:deletion_id>/entscheiden/", v.decide_deletion, name="deletion-decide"),
 ]

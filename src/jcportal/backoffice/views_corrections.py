@@ -224,8 +224,8 @@ def deletion_requests(request: HttpRequest) -> HttpResponse:
 
 @staff_required(policy.is_case_staff)
 @require_POST
-def decide_deletion(request: HttpRequest, request_id: int) -> HttpResponse:
-    deletion = get_object_or_404(DeletionRequest, pk=request_id, state=DeletionRequest.State.PENDING)
+def decide_deletion(request: HttpRequest, deletion_id: int) -> HttpResponse:
+    deletion = get_object_or_404(DeletionRequest, pk=deletion_id, state=DeletionRequest.State.PENDING)
     document = deletion.document
     if document is None or not policy.can_correct_document(request.user, document):
         raise Http404
