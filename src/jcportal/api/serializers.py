@@ -31,6 +31,7 @@ class AnsweredRequestSerializer(serializers.Serializer):
     request = serializers.IntegerField()
     item = serializers.IntegerField()
     label = serializers.CharField()
+    state = serializers.CharField(help_text="received (to be checked by staff) or accepted.")
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -104,8 +105,9 @@ class DocumentSerializer(serializers.ModelSerializer):
     @extend_schema_field(AnsweredRequestSerializer(many=True))
     def get_answers_requests(self, document: Document) -> list[dict[str, Any]]:
         return [
-            {"request": item.request_id, "item": item.pk, "label": str(item)}
+            {"request": item.request_id, "item": item.pk, "label": str(item), "state": item.state}
             for item in document.request_items.all()
+            if item.state != "rejected"  # a rejected answer no longer answers the item
         ]
 
 

@@ -60,8 +60,14 @@ class RequestItemSerializer(serializers.ModelSerializer):
             "arrived",
             "arrived_at",
             "document",
+            "state",
+            "rejection_reason",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "state": {"help_text": "missing, received (to be checked by staff), accepted or rejected."},
+            "rejection_reason": {"help_text": "Why staff rejected the last answer (shown to the citizen)."},
+        }
 
     @extend_schema_field(serializers.BooleanField())
     def get_arrived(self, item: DocumentRequestItem) -> bool:

@@ -21,4 +21,39 @@ urlpatterns = [
         views_requests.request_withdraw,
         name="document-request-withdraw",
     ),
+    path(
+        "unterlagenanforderungen/<int:request_id>/annehmen/",
+        views_requests.item_accept,
+        name="document-request-item-accept",
+    ),
+    path(
+        "unterlagenanforderungen/<int:request_id>/ablehnen/",
+        views_requests.item_reject,
+        name="document-request-item-reject",
+    ),
+    path(
+        "unterlagenanforderungen/<int:request_id>/abhaken/",
+        views_requests.item_tick,
+        name="document-request-item-tick",
+    ),
+    path(
+        "unterlagenanforderungen/<int:request_id>/frist/",
+        views_requests.request_extend,
+        name="document-request-extend",
+    ),
+    path(
+        "unterlagenanforderungen/<int:request_id>/erinnern/",
+        views_requests.request_remind,
+        name="document-request-remind",
+    ),
+    path(
+        "unterlagenanforderungen/<int:request_id>/schreiben/",
+        views_requests.letter_pdf,
+        name="document-request-letter",
+    ),
+    path(
+        "unterlagenanforderungen/<int:request_id>/schreiben/versandt/",
+        views_requests.letter_posted,
+        name="document-request-letter-posted",
+    ),
 ]

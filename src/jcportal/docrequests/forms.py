@@ -156,3 +156,44 @@ class HouseholdLookupForm(GovForm):
         help_text=_("The number of the household (Bedarfsgemeinschaft), for example 12345BG0000001."),
         max_length=20,
     )
+
+
+class RejectAnswerForm(GovForm):
+    """Staff reject an answer: the reason is shown to the citizen (in German, marked as such)."""
+
+    reason = forms.CharField(
+        label=_("Reason for the citizen"),
+        help_text=_("The citizen sees this text. Say what is missing or wrong and what to send instead."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give the reason for the rejection: the citizen sees it."))
+        return reason
+
+
+class ExtendDeadlineForm(GovForm):
+    deadline = forms.DateField(
+        label=_("New deadline"),
+        help_text=_("The citizen sees the new deadline in the portal; a new reminder is sent before it."),
+        widget=DateInput(),
+    )
+
+    def __init__(self, *args: Any, current: dt.date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.current = current
+        if current is not None:
+            self.fields["deadline"].initial = max(current, timezone.localdate()) + dt.timedelta(days=14)
+
+    def clean_deadline(self) -> dt.date:
+        deadline: dt.date = self.cleaned_data["deadline"]
+        if deadline <= timezone.localdate() or (self.current is not None and deadline <= self.current):
+            raise forms.ValidationError(
+                _("The new deadline must be later than the current one and in the future.")
+            )
+        if deadline > timezone.localdate() + dt.timedelta(days=365):
+            raise forms.ValidationError(_("The deadline must be within one year."))
+        return deadline

@@ -27,6 +27,15 @@ def _with_items(qs: QuerySet[DocumentRequest]) -> QuerySet[DocumentRequest]:
                 filter=Q(items__arrived_at__isnull=False) & ~Q(items__document__status__in=REJECTED_STATUSES),
                 distinct=True,
             ),
+            accepted_count=Count(
+                "items", filter=Q(items__state=DocumentRequestItem.State.ACCEPTED), distinct=True
+            ),
+            to_check_count=Count(
+                "items",
+                filter=Q(items__state=DocumentRequestItem.State.RECEIVED)
+                & ~Q(items__document__status__in=REJECTED_STATUSES),
+                distinct=True,
+            ),
         )
     )
 
@@ -65,14 +74,14 @@ def open_requests_for_household(household: Household) -> QuerySet[DocumentReques
 
 
 def missing_items(household: Household) -> list[DocumentRequestItem]:
-    """Items of the household's open requests that are still missing, the earliest deadline first (what
-    the dashboard and the upload page put first)."""
+    """Items of the household's open requests that still need an answer (missing, or rejected by staff),
+    the earliest deadline first (what the dashboard and the upload page put first)."""
     return list(
         DocumentRequestItem.objects.filter(
             request__household=household,
             request__completed_at__isnull=True,
             request__withdrawn_at__isnull=True,
-            arrived_at__isnull=True,
+            state__in=[DocumentRequestItem.State.MISSING, DocumentRequestItem.State.REJECTED],
         )
         .select_related("request")
         .order_by("request__deadline", "request_id", "position", "pk")
@@ -98,3 +107,24 @@ def overdue_count(user: Any) -> int:
 
 def days_left(doc_request: DocumentRequest) -> int:
     return (doc_request.deadline - timezone.localdate()).days
+
+
+def answers_of(document: Document) -> list[DocumentRequestItem]:
+    """The request items ``document`` answers (or answered and was rejected for), with their request."""
+    return list(
+        DocumentRequestItem.objects.filter(document=document)
+        .select_related("request", "decided_by")
+        .order_by("request__deadline", "position", "pk")
+    )
+
+
+def letters_awaiting_post(user: Any) -> QuerySet[Any]:
+    """Request and reminder letters of the user's households still to be printed and posted."""
+    from .models import DocumentRequestLetter
+
+    return DocumentRequestLetter.objects.filter(
+        request__household__in=policy.visible_households(user),
+        channel=DocumentRequestLetter.Channel.POST,
+        sent_by_post_at__isnull=True,
+        request__withdrawn_at__isnull=True,
+    ).select_related("request", "request__household")

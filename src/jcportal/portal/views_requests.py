@@ -43,6 +43,8 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             posted_item = next(i for i in items if str(i.pk) == request.POST.get("item", ""))
         except StopIteration:
             posted_item = None
+        if posted_item is not None and services.item_has_arrived(posted_item):
+            posted_item = None  # answered already (being checked or accepted): nothing to send for it
     rows = []
     for item in items:
         arrived = services.item_has_arrived(item)
@@ -50,11 +52,17 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
         form = ItemUploadForm(
             request.POST if bound else None, request.FILES if bound else None, prefix=f"item{item.pk}"
         )
-        problem = problems.get(item.document.rejection_code) if item.document and not arrived else None
+        unusable = item.document is not None and not arrived and not item.is_rejected
+        problem = problems.get(item.document.rejection_code) if unusable else None
         rows.append(
             {
                 "item": item,
                 "arrived": arrived,
+                # accepted (or ticked by hand): the citizen's part is done
+                "done": services.item_is_done(item),
+                "checking": arrived and item.is_received,
+                "rejected": item.is_rejected,
+                "unusable": unusable,
                 "form": form,
                 "bound": bound,
                 "problem": problem,
@@ -79,7 +87,8 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("Thank you. We received your document: %(type)s.") % {"type": posted_item.type_label},
+                    _("Thank you. We received your document: %(type)s. Your Jobcenter will check it.")
+                    % {"type": posted_item.type_label},
                 )
                 return redirect("portal:request", request_id=doc_request.pk)
     return render(
@@ -89,6 +98,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             "doc_request": doc_request,
             "rows": rows,
             "missing": _missing(rows),
+            "checking": _checking(rows),
             "form": next((r["form"] for r in rows if r["bound"]), None),
         },
     )
@@ -98,3 +108,7 @@ def _missing(rows: list[dict]) -> int:
     """How many documents are still missing; optional ones count only when nothing else is requested."""
     required = [r for r in rows if not r["item"].optional]
     return sum(1 for r in (required or rows) if not r["arrived"])
+
+
+def _checking(rows: list[dict]) -> int:
+    return sum(1 for r in rows if r["checking"])

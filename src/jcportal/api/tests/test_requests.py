@@ -68,9 +68,14 @@ def test_created_request_shows_in_the_portal_and_its_status_follows_the_uploads(
         )
     status = dms.get(f"/api/v1/document-requests/{doc_request.pk}/")
     assert status.status_code == 200
-    assert status.json()["status"] == "complete"
+    assert status.json()["status"] == "open"  # received, to be checked by staff
     first = status.json()["items"][0]
     assert first["arrived"] is True and first["document"].endswith("/")
+    assert first["state"] == "received"
+    services.accept_answer(item=doc_request.items.get(position=1), actor=None)
+    status = dms.get(f"/api/v1/document-requests/{doc_request.pk}/")
+    assert status.json()["status"] == "complete"
+    assert status.json()["items"][0]["state"] == "accepted"
     assert AuditEvent.objects.filter(action="api.docrequest_read", actor_label="api:dms").exists()
 
 

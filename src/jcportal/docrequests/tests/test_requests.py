@@ -64,16 +64,27 @@ def test_request_with_two_items_fulfilled_by_two_citizen_uploads_is_complete(
         assert item.document.household == household
         assert item.document.channel == Document.Channel.PORTAL
 
+    # received, being checked: nothing missing, but not complete until the caseworker accepts
     doc_request.refresh_from_db()
-    assert doc_request.completed_at is not None
+    assert doc_request.completed_at is None
     page = citizen_client.get(detail_url)
     assert page.context["missing"] == 0
-    assert page.content.decode().count("checklist__item--done") == 2
+    assert page.context["checking"] == 2
+    assert page.content.decode().count("checklist__item--received") == 2
     assert "checklist__form" not in page.content.decode()
 
     staff_view = caseworker_client.get(reverse("backoffice:document-request", args=[doc_request.pk]))
     assert staff_view.status_code == 200
-    assert all(row["arrived"] for row in staff_view.context["items"])
+    assert all(row["arrived"] and row["can_accept"] for row in staff_view.context["items"])
+    for item in items:
+        accept = reverse("backoffice:document-request-item-accept", args=[doc_request.pk])
+        assert caseworker_client.post(accept, {"item": item.pk}).status_code == 302
+    doc_request.refresh_from_db()
+    assert doc_request.completed_at is not None
+    page = citizen_client.get(detail_url)
+    assert page.content.decode().count("checklist__item--done") == 2
+    staff_view = caseworker_client.get(reverse("backoffice:document-request", args=[doc_request.pk]))
+    assert all(row["done"] for row in staff_view.context["items"])
     for item in items:
         item.refresh_from_db()
         assert item.document.receipt_number in staff_view.content.decode()
@@ -100,6 +111,8 @@ def test_optional_item_does_not_block_completion(citizen_client, household):
     DocumentRequestItemFactory(request=doc_request, doc_type="kindergeld", optional=True)
     url = reverse("portal:request", args=[doc_request.pk])
     citizen_client.post(url, {"item": required.pk, f"item{required.pk}-upload": [png()]})
+    required.refresh_from_db()
+    services.accept_answer(item=required, actor=None)
     doc_request.refresh_from_db()
     assert doc_request.completed_at is not None
 
@@ -256,9 +269,10 @@ def test_daily_run_reopens_a_request_whose_document_was_rejected(citizen_client,
     citizen_client.post(
         reverse("portal:request", args=[doc_request.pk]), {"item": item.pk, f"item{item.pk}-upload": [png()]}
     )
+    item.refresh_from_db()
+    services.accept_answer(item=item, actor=None)
     doc_request.refresh_from_db()
     assert doc_request.completed_at is not None
-    item.refresh_from_db()
     Document.objects.filter(pk=item.document_id).update(status=Document.Status.QUARANTINED)
     services.send_reminders()
     doc_request.refresh_from_db()

@@ -150,7 +150,7 @@ def test_watched_folder_imports_and_moves_files(tmp_path, settings):
 
 
 @pytest.mark.django_db
-def test_scanned_document_fulfils_an_open_request_item(tmp_path):
+def test_scanned_document_answers_an_open_request_item_for_staff_to_check(tmp_path):
     household = HouseholdFactory()
     doc_request = DocumentRequestFactory(household=household)
     item = DocumentRequestItemFactory(request=doc_request, doc_type="mietvertrag")
@@ -160,7 +160,8 @@ def test_scanned_document_fulfils_an_open_request_item(tmp_path):
     item.refresh_from_db()
     doc_request.refresh_from_db()
     assert item.document.channel == Document.Channel.SCAN
-    assert doc_request.completed_at is not None
+    assert item.state == item.State.RECEIVED  # offered as the answer: staff accept it, nothing silent
+    assert doc_request.completed_at is None
 
 
 @pytest.mark.django_db
