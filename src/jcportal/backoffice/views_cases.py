@@ -21,7 +21,8 @@ from django.views.decorators.http import require_POST
 from jcportal.accounts import policy
 from jcportal.accounts.models import Absence
 from jcportal.audit.services import audit
-from jcportal.casework import previews, statistics
+from jcportal.casework import notes as case_notes
+from jcportal.casework import previews, statistics, worklist
 from jcportal.casework import selectors as case_selectors
 from jcportal.casework import services as case_services
 from jcportal.casework.models import Notification
@@ -35,6 +36,7 @@ from jcportal.inbox import services as inbox_services
 from jcportal.inbox.models import InboxItem
 
 from . import views_clearing
+from . import views_worklist
 from .decorators import staff_required
 from .forms_cases import (
     AbsenceForm,
@@ -169,22 +171,17 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         inbox_services.mark_read(item, request.user)
     case_services.mark_notifications_read_for_item(request.user, item)
     _audit_view(request, document, "inbox")
-    next_item = (
-        InboxItem.objects.filter(
-            assignee_id=request.user.pk, state__in=[InboxItem.State.NEW, InboxItem.State.OPEN]
-        )
-        .exclude(pk=item.pk)
-        .order_by("-received_at", "-pk")
-        .only("pk")
-        .first()
-    )
+    # "next" follows the list the user came from (its querystring), by default "my inbox, to do"
+    list_query = worklist.clean_query(request.GET.urlencode())
+    next_item = worklist.next_item(request.user, item, views_worklist.inbox_filter_from(request.GET))
     context = {
         "item": item,
         "document": document,
         "pages": previews.page_numbers(document),
-        "history": inbox_selectors.document_history(document),
+        "history": case_notes.history_with_notes(document),
         "other_items": inbox_selectors.other_items(item),
         "next_item": next_item,
+        "list_query": list_query,
         "household_visible": document.household is not None
         and policy.can_view_household(request.user, document.household),
         "clearing": views_clearing.item_panel(request, item),  # clearing items: why, assign, register
@@ -206,10 +203,12 @@ def item_process(request: HttpRequest, item_id: int) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     inbox_services.mark_processed(item, request.user, request=request)
     messages.success(request, _("The document is marked as processed."))
+    list_query = views_worklist.list_query(request.POST)
+    suffix = f"?{list_query}" if list_query else ""
     next_url = request.POST.get("next_item")
     if next_url and next_url.isdigit() and inbox_selectors.item_for(request.user, int(next_url)):
-        return redirect("backoffice:item", item_id=int(next_url))
-    return redirect("backoffice:inbox")
+        return redirect(reverse("backoffice:item", kwargs={"item_id": int(next_url)}) + suffix)
+    return redirect(reverse("backoffice:inbox") + suffix)
 
 
 @staff_required(policy.is_case_staff)
@@ -557,6 +556,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
         Notification.Kind.DEPUTY_ITEM: _("%(person)s is absent: a new document reached you as deputy."),
         Notification.Kind.FORWARDED: _("%(person)s forwarded a document to you."),
         Notification.Kind.RELEASE: _("A new document from the Jobcenter is available."),
+        Notification.Kind.FOLLOW_UP: _("A Wiedervorlage is due: see the Wiedervorlage tab of the inbox."),
     }
     rows = [
         {

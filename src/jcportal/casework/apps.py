@@ -15,6 +15,12 @@ class CaseworkConfig(AppConfig):
 
         if services.notify_new_item not in item_listeners:
             item_listeners.append(services.notify_new_item)
+        from jcportal.eforms.services import action_listeners
+
+        from .followups import on_submission_action
+
+        if on_submission_action not in action_listeners:
+            action_listeners.append(on_submission_action)
         post_migrate.connect(search.ensure_search_index, dispatch_uid="casework-search-index")
         # the index is written by the application: the searched columns are encrypted at rest
         post_save.connect(

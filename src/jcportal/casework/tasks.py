@@ -30,3 +30,11 @@ def render_previews(document_id: str) -> int:
         return previews.render_all(document)
     except previews.PreviewUnavailable:
         return 0
+
+
+@shared_task(name="jcportal.casework.tasks.followups_daily", acks_late=True, ignore_result=True)
+def followups_daily() -> dict[str, int]:
+    """Wiedervorlagen for overdue document requests, and the notifications of those that came due."""
+    from . import followups
+
+    return followups.daily()

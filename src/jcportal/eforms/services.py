@@ -628,6 +628,11 @@ ACTIONS: dict[str, dict[str, Any]] = {
 }
 
 
+# Called with (submission, action, user) after a workflow action (inside the transaction). Registered by
+# higher layers from their AppConfig.ready (casework: the Wiedervorlage after an approved absence).
+action_listeners: list[Any] = []
+
+
 def available_actions(submission: Submission) -> list[str]:
     table = ACTIONS.get(submission.definition.workflow, {})
     return [name for name, (allowed, _new, _note) in table.items() if submission.status in allowed]
@@ -649,6 +654,8 @@ def apply_action(
     _decide(submission, user, new_status, note.strip(), f"eforms.submission.{action}", request)
     # the event carries the workflow result to the exporters (the Fachverfahren record) and webhooks
     emit_workflow_result(submission, action)
+    for listener in action_listeners:
+        listener(submission, action, user)
     if submission.document_id and new_status != Submission.Status.QUERY:
         from jcportal.inbox import services as inbox_services
 
