@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jcportal.accounts import policy
+from jcportal.casework import previews
 from jcportal.casework import selectors as case_selectors
 from jcportal.documents import corrections
 from jcportal.documents.models import DeletionRequest, Document
@@ -63,7 +64,7 @@ def _next(request: HttpRequest, document: Document | None) -> str:
 def _after_move(request: HttpRequest, document: Document) -> str:
     if case_selectors.document_for(request.user, document.pk) is not None:
         return reverse("backoffice:document", args=[document.pk])
-    for item in InboxItem.objects.filter(document=document):
+    for item in InboxItem.objects.filter(document=document).exclude(state=InboxItem.State.DONE):
         if policy.can_work_on_item(request.user, item):
             return reverse("backoffice:item", args=[item.pk])
     return reverse("backoffice:inbox")
@@ -146,7 +147,7 @@ def split(request: HttpRequest, document_id: Any) -> HttpResponse:
                 % {"receipt": new.receipt_number},
             )
             return redirect(_next(request, document))
-    return _page(request, "split.html", document, form=form)
+    return _page(request, "split.html", document, form=form, pages=previews.page_numbers(document))
 
 
 @staff_required(policy.is_case_staff)
@@ -187,7 +188,7 @@ def rotate(request: HttpRequest, document_id: Any) -> HttpResponse:
             if turned:
                 messages.success(request, _("The pages were turned."))
             return redirect(_next(request, document))
-    return _page(request, "rotate.html", document, form=form)
+    return _page(request, "rotate.html", document, form=form, pages=previews.page_numbers(document))
 
 
 @staff_required(policy.is_case_staff)

@@ -248,3 +248,33 @@ def test_colleagues_see_how_many_deletions_wait_for_them(household, caseworker, 
         .content.decode()
     )
     assert "Withdraw the request" in own and "Approve deletion" not in own
+
+
+def test_the_correction_forms_work_without_javascript(household, caseworker, citizen, other_household):  # type: ignore[no-untyped-def]
+    client = login_staff(Client(), caseworker)
+    document = make_document(household, citizen, pages=4)
+    other = make_document(household, citizen, pages=1)
+    back = reverse("backoffice:document", args=[document.pk])
+
+    def url(name: str) -> str:
+        return reverse(f"backoffice:{name}", args=[document.pk])
+
+    assert client.get(url("correct-split")).status_code == 200
+    response = client.post(url("correct-split"), {"pages": "9", "doc_type": "kontoauszug", "next": back})
+    assert response.status_code == 200 and "The document has 4 pages." in response.content.decode()
+    response = client.post(url("correct-split"), {"pages": "3-4", "doc_type": "kontoauszug", "next": back})
+    assert response.status_code == 302 and response["Location"] == back
+    response = client.post(url("correct-rotate"), {"all_pages": "180", "page_2": "90", "next": back})
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert document.corrections.get(kind=Correction.Kind.ROTATED).details["angles"] == {"1": 180, "2": 90}
+    response = client.post(url("correct-merge"), {"other": str(other.pk), "next": back})
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert document.page_count == 3
+    found = client.get(url("correct-move"), {"q": other_household.bg_number}).content.decode()
+    assert f"Move to {other_household.bg_number}" in found
+    response = client.post(url("correct-move"), {"household": other_household.pk})
+    assert response.status_code == 302 and response["Location"] == reverse("backoffice:inbox")
+    document.refresh_from_db()
+    assert document.household == other_household
