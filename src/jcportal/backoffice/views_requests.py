@@ -134,7 +134,7 @@ def _render_detail(
                 "unusable": item.document_id is not None and not arrived and not item.is_rejected,
                 "can_accept": may_decide and doc_request.is_open and item.is_received and arrived,
                 "can_reject": may_decide and doc_request.is_open and arrived,
-                "can_tick": may_post and doc_request.is_open and not services.item_is_done(item),
+                "can_tick": may_post and doc_request.is_open and not arrived,
                 "reject_form": reject_forms.get(item.pk) or RejectAnswerForm(prefix=f"reject{item.pk}"),
             }
         )

@@ -396,6 +396,8 @@ def tick_item(*, item: DocumentRequestItem, actor: Any, request: HttpRequest | N
     _check_open(item.request)
     if item_is_done(item):
         return refresh_completion(item.request)
+    if item_has_arrived(item):  # an answer is waiting: that is a decision (accept or reject), not a tick
+        raise RequestError(_("An answer was received for this item: accept or reject it."))
     _decided(item, actor, State.ACCEPTED)
     item.received_on_paper = True
     item.arrived_at = item.arrived_at or timezone.now()

@@ -245,3 +245,33 @@ def test_document_page_shows_which_item_it_answers(citizen_client, caseworker_cl
     html = page.content.decode()
     assert reverse("backoffice:document-request", args=[doc_request.pk]) in html
     assert "Answers document request" in html
+
+
+@pytest.mark.django_db
+def test_team_assistant_ticks_and_posts_but_does_not_decide_on_answers(citizen_client, household):
+    from django.test import Client
+
+    from jcportal.accounts import policy
+    from jcportal.accounts.models import Role
+    from jcportal.accounts.tests.factories import StaffFactory
+    from jcportal.core.testing.fixtures import login_staff
+
+    assistant = StaffFactory(role=Role.TEAM_ASSISTANT, team=household.responsible_team)
+    client = login_staff(Client(), assistant)
+    doc_request = DocumentRequestFactory(household=household)
+    item = answer(citizen_client, DocumentRequestItemFactory(request=doc_request))
+    assert not policy.can_decide_request_answers(assistant, doc_request)
+    assert policy.can_handle_request_post(assistant, doc_request)
+    accept = reverse("backoffice:document-request-item-accept", args=[doc_request.pk])
+    assert client.post(accept, {"item": item.pk}).status_code == 403
+    paper = DocumentRequestItemFactory(request=doc_request, doc_type="mietvertrag")
+    page = client.get(reverse("backoffice:document-request", args=[doc_request.pk])).content.decode()
+    assert "accept-answer" not in page and "tick-item" in page
+    tick = reverse("backoffice:document-request-item-tick", args=[doc_request.pk])
+    # an answer waiting to be checked cannot be ticked away: that is a decision
+    client.post(tick, {"item": item.pk})
+    item.refresh_from_db()
+    assert item.state == State.RECEIVED
+    assert client.post(tick, {"item": paper.pk}).status_code == 302
+    paper.refresh_from_db()
+    assert paper.state == State.ACCEPTED and paper.received_on_paper
