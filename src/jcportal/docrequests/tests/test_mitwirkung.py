@@ -236,7 +236,7 @@ def test_overdue_requests_for_follow_ups(household):
 
 
 @pytest.mark.django_db
-def test_document_page_shows_which_item_it_answers(citizen_client, caseworker_client, household):
+def test_document_page_shows_which_item_it_answers(citizen_client, caseworker_client, caseworker, household):
     doc_request = DocumentRequestFactory(household=household)
     item = DocumentRequestItemFactory(request=doc_request)
     answer(citizen_client, item)
@@ -245,6 +245,12 @@ def test_document_page_shows_which_item_it_answers(citizen_client, caseworker_cl
     html = page.content.decode()
     assert reverse("backoffice:document-request", args=[doc_request.pk]) in html
     assert "Answers document request" in html
+
+    from jcportal.inbox.tests.factories import InboxItemFactory
+
+    inbox_item = InboxItemFactory(document=item.document, assignee=caseworker)
+    html = caseworker_client.get(reverse("backoffice:item", args=[inbox_item.pk])).content.decode()
+    assert "Answers document request" in html and "Received, to be checked" in html
 
 
 @pytest.mark.django_db
