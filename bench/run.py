@@ -18,9 +18,12 @@ BENCHMARKS = [
     "ocr",
     "households_sync",
     "throughput",
+    "intake_per_core",
     "api_flat",
     "encryption",
     "argon2_params",
+    "render_cpu",
+    "web_load",
 ]
 
 
@@ -34,6 +37,9 @@ def run(name: str) -> dict[str, Any]:
         result: dict[str, Any] = json.loads(lines[-1])
     except (IndexError, json.JSONDecodeError):
         result = {"name": name, "ok": False, "message": f"crashed (exit code {process.returncode})"}
+    import datetime
+
+    result["measured"] = f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC"
     result["ok"] = result.get("ok", False) and process.returncode == 0
     return result
 
@@ -53,10 +59,53 @@ def write_results(results: dict[str, dict[str, Any]]) -> None:
         "| benchmark | verdict | figures |",
         "|---|---|---|",
     ]
+    rows = {}
     for name, result in results.items():
         verdict = "met" if result.get("ok") else "MISSED"
-        lines.append(f"| `{name}` | {verdict} | {str(result.get('message', '')).replace('|', '/')} |")
-    (BENCH_DIR / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+        message = str(result.get("message", "")).replace("|", "/")
+        rows[name] = (
+            f"| `{name}` | {verdict} | {message} (measured {result.get('measured', '')}, load {load}) |"
+        )
+    # Benchmarks not run this time (``run.py name …``) keep their last row, with its own date and load.
+    path = BENCH_DIR / "RESULTS.md"
+    earlier = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    for line in earlier:
+        if line.startswith("| `"):
+            name = line.split("`")[1]
+            rows.setdefault(name, line)
+    lines += [rows[name] for name in [*BENCHMARKS, *sorted(set(rows) - set(BENCHMARKS))] if name in rows]
+    lines += _sections(results, earlier)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _sections(results: dict[str, dict[str, Any]], earlier: list[str]) -> list[str]:
+    """A benchmark's own table (its result's ``table``, e.g. ``web_load``'s pages) under the summary, with
+    its ``notes``; those of benchmarks not run this time are kept from the earlier file."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in earlier:
+        if line.startswith("## `"):
+            current = line.split("`")[1]
+            sections[current] = []
+        if current is not None:
+            sections[current].append(line)
+    for name, result in results.items():
+        if result.get("table"):
+            sections[name] = [
+                f"## `{name}` (measured {result.get('measured', '')})",
+                "",
+                *[f"- {note}" for note in result.get("notes", [])],
+                "",
+                str(result["table"]),
+                "",
+            ]
+    out: list[str] = []
+    for block in sections.values():
+        while block and not block[-1].strip():
+            block = block[:-1]
+        out += ["", *block]
+    return out
 
 
 def main() -> int:
