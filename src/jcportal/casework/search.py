@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -181,6 +181,9 @@ def matching_documents(documents: QuerySet, query: str) -> QuerySet:
 
 RESULT_LIMIT = 20
 RANK_LIMIT = 1000  # PostgreSQL: matches ranked at most
+COMMON_SAMPLE = 2000  # PostgreSQL: index rows sampled to tell a common word from a rare one
+COMMON_SHARE = 0.02  # ... a word in at least this share of them is "common"
+_PLAIN_SCAN = (("enable_bitmapscan", "off"), ("max_parallel_workers_per_gather", "0"), ("jit", "off"))
 _MARK_START, _MARK_END = "\x02", "\x03"  # around matched words in a snippet; never in user text
 _BG_NUMBER = re.compile(r"\d{3,5}BG\d*|\d{5}B?G?")
 _RECEIPT = re.compile(r"E-[0-9A-Z-]{3,}")
@@ -367,16 +370,10 @@ def _documents_by_text(user: Any, query: str) -> tuple[list[DocumentHit], bool]:
             )
             rows = cursor.fetchall()
         elif connection.vendor == "postgresql":
-            # ranking reads every matched vector: rank at most RANK_LIMIT matches (ids from the GIN
-            # index alone), so a word in every document costs no more than a page (bench/search.py)
+            # ranking reads every matched vector: rank at most RANK_LIMIT matches, so a word in every
+            # document costs no more than a page (bench/search.py)
             tsquery = " & ".join(f"{word}:*" for word in words)
-            cursor.execute(
-                f"SELECT e.document_id FROM {PG_TABLE} e JOIN documents_document d ON d.id = e.document_id "
-                "WHERE e.vector @@ to_tsquery('german'::regconfig, %s) "
-                f"AND d.household_id IN ({households_sql}) LIMIT %s",
-                [tsquery, *households_params, RANK_LIMIT + 1],
-            )
-            candidates = [row[0] for row in cursor.fetchall()]
+            candidates = _pg_candidates(cursor, tsquery, households_sql, households_params)
             cursor.execute(
                 f"SELECT e.document_id, NULL FROM {PG_TABLE} e, to_tsquery('german'::regconfig, %s) q "
                 "WHERE e.document_id = ANY(%s) "
@@ -402,6 +399,46 @@ def _documents_by_text(user: Any, query: str) -> tuple[list[DocumentHit], bool]:
         DocumentHit(document, "text", snippet=_marked(text))
         for document, text in zip(ordered, snippets, strict=True)
     ], more
+
+
+def _pg_is_common(cursor: Any, tsquery: str) -> bool:
+    """Whether the query matches at least ``COMMON_SHARE`` of a sample of the index's rows.
+
+    The planner cannot estimate prefix queries (``lohnabrechn:*``) and takes the GIN index for every word;
+    for a word in most documents that reads the whole posting list (a quarter or all of a million
+    entries) before the first match is returned. A sample of the first rows on disk costs a few
+    milliseconds and tells the two cases apart."""
+    cursor.execute(
+        "SELECT count(*) FILTER (WHERE s.vector @@ to_tsquery('german'::regconfig, %s)), count(*) "
+        f"FROM (SELECT vector FROM {PG_TABLE} LIMIT %s) s",
+        [tsquery, COMMON_SAMPLE],
+    )
+    matched, sampled = cursor.fetchone()
+    return bool(sampled) and matched >= sampled * COMMON_SHARE
+
+
+def _pg_candidates(cursor: Any, tsquery: str, households_sql: str, households_params: Any) -> list[Any]:
+    """Up to RANK_LIMIT + 1 ids of visible matching documents: from the GIN index for rare words, from
+    a plain scan that stops at the limit for words in many documents (no bitmap, no parallel workers,
+    no JIT: each would cost more than the few thousand rows such a scan reads)."""
+    sql = (
+        f"SELECT e.document_id FROM {PG_TABLE} e JOIN documents_document d ON d.id = e.document_id "
+        "WHERE e.vector @@ to_tsquery('german'::regconfig, %s) "
+        f"AND d.household_id IN ({households_sql}) LIMIT %s"
+    )
+    params = [tsquery, *households_params, RANK_LIMIT + 1]
+    if not _pg_is_common(cursor, tsquery):
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+    with transaction.atomic(using=cursor.db.alias):
+        for name, value in _PLAIN_SCAN:
+            cursor.execute(f"SET LOCAL {name} = {value}")
+        try:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+        finally:  # inside a caller's transaction the settings would outlive this query
+            for name, _ in _PLAIN_SCAN:
+                cursor.execute(f"SET LOCAL {name} TO DEFAULT")
 
 
 def _pg_headlines(documents: list[Any], tsquery: str) -> list[str]:
