@@ -15,12 +15,23 @@ is wrapped): otherwise the peak mostly shows how long Python's generation-2 coll
 queries leave some KB of reference cycles per file, collected only when they reach a quarter of the
 heap's objects), not what the import holds. A leak still counts in full.
 Targets: CPU seconds per page LARGE / SMALL < 1.5 and heap peak LARGE / SMALL < 1.5.
+
+With OCR (issue 13 point 1), after those runs: a batch of ``SCAN_OCR_PAGES`` scanned pages (default 200
+on this 2-core machine; the issue's 10,000 take hours here; 0 leaves the phase out) with German text
+(A4 at 300 dpi, grayscale, as a scanner writes them, a separator sheet every 10 pages) is imported and
+then every document's whole intake pipeline is run in this one process with OCR on and ``OCR_JOBS=1``
+(one core), until every document is in the inbox. Pages per second per core = scanned pages / CPU
+seconds of the import and the pipelines (this process and its children: ``pdftoppm``, Tesseract); the
+wall-clock rate is reported beside it. The time for the issue's 2,923,167 pages on 16 cores is
+extrapolated linearly in cores from the per-core rate (assumed: one pipeline worker per core, each as
+fast as this one, the database and storage keeping up, no other load).
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import resource
 import statistics
 import sys
@@ -42,6 +53,13 @@ TARGET_TIME = 1.5
 TARGET_MEMORY = 1.5
 ISSUE_FILES = 18_171
 ISSUE_PAGES = 2_900_000
+OCR_PAGES = int(os.environ.get("SCAN_OCR_PAGES", "200"))
+OCR_EXTRAPOLATE_PAGES = 2_923_167
+OCR_EXTRAPOLATE_CORES = 16
+OCR_TEXT = (
+    "Sehr geehrte Damen und Herren, hiermit reiche ich die angeforderten Unterlagen ein. "
+    "Kontoauszug vom 01.11.2026 bis 30.11.2026, Miete 540,00 EUR, Nebenkosten 120,00 EUR."
+)
 DOC_TYPES = ["mietvertrag", "kontoauszug", "lohnabrechnung", "nebenkosten", "au_bescheinigung"]
 # (size, traced), in this order, every run with a folder of its own, so each LARGE run meets a database
 # that already holds the files of the runs before it. Two timed SMALL runs (their files' median counts).
@@ -146,6 +164,119 @@ def import_folder(folder: Path, log: Path, traced: bool) -> dict[str, Any]:
     }
 
 
+def text_pages(count: int) -> Any:
+    """``count`` distinct scanned A4 pages with German text at 300 dpi (grayscale PNG in a PDF)."""
+    import io
+
+    import img2pdf
+    import pikepdf
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 42)
+    words = OCR_TEXT.split()
+    images = []
+    for number in range(count):
+        page = Image.new("L", (2480, 3508), 255)
+        draw = ImageDraw.Draw(page)
+        for line in range(36):
+            shift = (number * 3 + line) % len(words)
+            draw.text((180, 220 + line * 85), " ".join(words[shift:] + words[:shift])[:80], font=font, fill=0)
+        buffer = io.BytesIO()
+        page.save(buffer, format="PNG")
+        images.append(buffer.getvalue())
+    layout = img2pdf.get_fixed_dpi_layout_fun((300, 300))
+    return pikepdf.open(io.BytesIO(img2pdf.convert(images, layout_fun=layout)))
+
+
+def build_ocr_folder(folder: Path, pages_total: int, households: list[Any]) -> int:
+    """Files of PAGES_PER_FILE scanned pages (the last one shorter), a separator sheet of a household
+    every SEPARATOR_EVERY pages, text pages in between; returns the number of documents."""
+    import io
+
+    import pikepdf
+
+    from jcportal.scanning.services import separator_sheets_pdf
+
+    content = text_pages(SEPARATOR_EVERY - 1)
+    folder.mkdir()
+    documents, made, number = 0, 0, 0
+    while made < pages_total:
+        in_file = min(PAGES_PER_FILE, pages_total - made)
+        segments = max(1, in_file // SEPARATOR_EVERY)
+        entries = [
+            (
+                households[(number * 7 + s) % len(households)].bg_number,
+                DOC_TYPES[(number + s) % len(DOC_TYPES)],
+            )
+            for s in range(segments)
+        ]
+        sheets = pikepdf.open(io.BytesIO(separator_sheets_pdf(entries, "de")))
+        out = pikepdf.new()
+        for s in range(segments):
+            out.pages.append(sheets.pages[s])
+            for page in content.pages[: SEPARATOR_EVERY - 1]:
+                out.pages.append(page)
+        buffer = io.BytesIO()
+        out.save(buffer)
+        (folder / f"ocr-akte-{number + 1:05d}.pdf").write_bytes(buffer.getvalue())
+        made += segments * SEPARATOR_EVERY
+        documents += segments
+        number += 1
+    return documents
+
+
+def ocr_phase(tmp: Path, households: list[Any]) -> dict[str, Any]:
+    """Import SCAN_OCR_PAGES scanned pages, then run every document's pipeline with OCR in this process."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from jcportal.documents import pipeline
+    from jcportal.documents.models import Document
+    from jcportal.inbox.models import InboxItem
+
+    folder = tmp / "scans-ocr"
+    expected = build_ocr_folder(folder, OCR_PAGES, households)
+    pages = expected * SEPARATOR_EVERY
+    settings.OCR_ENABLED, settings.OCR_JOBS = True, 1
+    before = set(Document.objects.filter(channel=Document.Channel.SCAN).values_list("pk", flat=True))
+    log = tmp / "import-ocr.log"
+    started, cpu_started = time.perf_counter(), cpu_seconds()
+    with log.open("w") as out:
+        call_command("import_scans", str(folder), stdout=out, stderr=out)
+    import_cpu, import_wall = cpu_seconds() - cpu_started, time.perf_counter() - started
+    new = [
+        str(pk)
+        for pk in Document.objects.filter(channel=Document.Channel.SCAN)
+        .exclude(pk__in=before)
+        .values_list("pk", flat=True)
+    ]
+    assert len(new) == expected, f"{len(new)} documents instead of {expected}: {log.read_text()}"
+    for document_id in new:
+        assert pipeline.run(document_id) == "done", document_id
+    cpu, wall = cpu_seconds() - cpu_started, time.perf_counter() - started
+    settings.OCR_ENABLED = False
+    delivered = Document.objects.filter(pk__in=new)
+    assert InboxItem.objects.filter(document__in=delivered).count() == expected, (
+        "not every document in the inbox"
+    )
+    with_text = sum(1 for d in delivered if "Kontoauszug" in (d.ocr_text or ""))
+    assert with_text == expected, f"OCR text in {with_text} of {expected} documents"
+    per_core = pages / cpu
+    seconds_16 = OCR_EXTRAPOLATE_PAGES / (per_core * OCR_EXTRAPOLATE_CORES)
+    return {
+        "pages": pages,
+        "documents": expected,
+        "import_cpu_seconds": round(import_cpu, 1),
+        "import_wall_seconds": round(import_wall, 1),
+        "cpu_seconds": round(cpu, 1),
+        "wall_seconds": round(wall, 1),
+        "pages_per_second_per_core": round(per_core, 3),
+        "pages_per_second_wall": round(pages / wall, 3),
+        "extrapolated_hours_2923167_pages_16_cores": round(seconds_16 / 3600, 1),
+        "extrapolation": "linear in cores at the measured per-core (CPU) rate",
+    }
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="jcportal-bench-") as name:
         tmp = Path(name)
@@ -205,6 +336,9 @@ def main() -> int:
                 assert f"done: 0 imported, {files} already imported" in again["output"], again["output"]
                 assert scanned.count() == documents_before + documents
         assert not ImportedFile.objects.exclude(status=ImportedFile.Status.DONE).exists()
+        with_ocr = ocr_phase(tmp, households) if OCR_PAGES > 0 else None
+        if with_ocr:
+            print(f"scan_import: with OCR: {with_ocr}", file=sys.stderr)
 
     sizes = ("small", "large")
     # the target: median CPU time of one file (of PAGES_PER_FILE pages) per page; a burst of load on the
@@ -247,6 +381,9 @@ def main() -> int:
         "retained_bytes_per_file": round(retained_per_file),
         "peak_rss_growth_bytes": rss_growth,
     }
+    if with_ocr:
+        result["with_ocr"] = with_ocr
+        result["load_average"] = [round(x, 2) for x in os.getloadavg()]
     ok_time, ok_memory = time_ratio < TARGET_TIME, memory_ratio < TARGET_MEMORY
     mb = 2**20
     message = (
@@ -257,6 +394,14 @@ def main() -> int:
         f"live heap {retained_per_file / 1024:+.1f} KB per file "
         f"({retained_per_file * ISSUE_FILES / mb:+.0f} MB for {ISSUE_FILES:,} files)"
     )
+    if with_ocr:
+        message += (
+            f"; with OCR ({with_ocr['pages']} scanned A4 pages at 300 dpi, import and pipeline in one process, "
+            f"OCR_JOBS=1): {with_ocr['pages_per_second_per_core']:.3f} pages/s per core (CPU), "
+            f"{with_ocr['pages_per_second_wall']:.3f}/s wall-clock; {OCR_EXTRAPOLATE_PAGES:,} pages on "
+            f"{OCR_EXTRAPOLATE_CORES} cores ≈ {with_ocr['extrapolated_hours_2923167_pages_16_cores']:,.0f} h "
+            f"(linear in cores); load average {result['load_average'][0]:.1f}"
+        )
     if not ok_time:
         message += f"; target CPU time per page ×< {TARGET_TIME} missed: the import slows down with volume"
     if not ok_memory:
