@@ -117,12 +117,6 @@ def open_of(*, item: InboxItem | None = None, household: Household | None = None
     return qs.filter(household=household)
 
 
-def count_due(user: Any) -> int:
-    return FollowUp.objects.filter(
-        assignee=user, done_at__isnull=True, due_on__lte=timezone.localdate()
-    ).count()
-
-
 @transaction.atomic
 def mark_done(followup: FollowUp, user: Any, request: HttpRequest | None = None) -> FollowUp:
     if followup.done_at is None:
@@ -240,6 +234,8 @@ def notify_due(day: dt.date | None = None) -> int:
     ).filter(Q(assignee__is_active=True))
     ids: list[int] = []
     for followup in due.select_related("item"):
+        if followup.assignee_id is None:
+            continue
         with transaction.atomic():
             claimed = FollowUp.objects.filter(pk=followup.pk, notified_at__isnull=True).update(
                 notified_at=timezone.now()

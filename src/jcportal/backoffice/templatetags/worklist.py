@@ -1,5 +1,5 @@
-"""Template tags of the work lists: the saved-filter bar, the bulk-action bar of the inbox and the
-Wiedervorlage count of the inbox tabs."""
+"""Template tags of the work lists: the saved-filter bar, the bulk-action bar of the inbox, and the
+open Wiedervorlagen and Aktenvermerke of an item or a case file."""
 
 from __future__ import annotations
 
@@ -30,11 +30,6 @@ def bulk_bar(context: dict[str, Any]) -> dict[str, Any]:
         "query": worklist.clean_query(request.GET.urlencode()),
         "csrf_token": context.get("csrf_token"),
     }
-
-
-@register.simple_tag(takes_context=True)
-def followups_due_count(context: dict[str, Any]) -> int:
-    return followups.count_due(context["request"].user)
 
 
 @register.simple_tag
