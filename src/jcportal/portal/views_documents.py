@@ -39,10 +39,11 @@ STATUS_TAGS: dict[str, str] = {
 
 def _own_document(request: HttpRequest, document_id: object) -> Document:
     """A document the portal user may see: their household's inbound documents (never a foreign one)."""
-    document = get_object_or_404(
-        Document.objects.select_related("household", "uploaded_by"),
+    household = request.portal_household  # type: ignore[attr-defined]
+    document = get_object_or_404(  # the same set as "My documents": a moved-in document only if theirs
+        selectors.sent_by_household(household).select_related("household", "uploaded_by"),
         pk=document_id,
-        household=request.portal_household,  # type: ignore[attr-defined]
+        household=household,
         direction=Document.Direction.INBOUND,
         channel__in=selectors.CITIZEN_CHANNELS,
     )

@@ -123,6 +123,10 @@ def test_move_reroutes_and_each_citizen_sees_the_right_thing(household, casework
     new_portal = Client()
     new_portal.force_login(other_citizen)
     assert misfiled.receipt_number in new_portal.get(reverse("portal:documents")).content.decode()
+    assert new_portal.get(reverse("portal:document", args=[misfiled.pk])).status_code == 200
+    # a document moved in that was not theirs is not reachable by its address either
+    assert new_portal.get(reverse("portal:document", args=[own.pk])).status_code == 404
+    assert new_portal.get(reverse("portal:document-pdf", args=[own.pk])).status_code == 404
     # the caseworker of the old household no longer reaches it
     assert corrections.policy.can_correct_document(caseworker, misfiled) is False
 
