@@ -49,7 +49,7 @@ urlpatterns = [
     path(
         "unterlagenanforderungen/<int:request_id>/schreiben/",
         views_requests.letter_pdf,
-        name="document-request-letter",
+        name="document-request-letter-pdf",
     ),
     path(
         "unterlagenanforderungen/<int:request_id>/schreiben/versandt/",
