@@ -15,7 +15,7 @@ from its own warm-up on, when it ran long enough after it.
 
 Knobs (environment): SOAK_MINUTES (20), SOAK_CITIZENS (50), SOAK_CASEWORKERS (10), SOAK_CITIZEN_PAUSE
 (seconds between two uploads of one citizen, ±50 %; 120), SOAK_CASEWORKER_PAUSE (10), SOAK_WARMUP_MINUTES
-(3, at most a quarter of the run), SOAK_KILL_AT (0.5 of the run), SOAK_LEASE_SECONDS (90: how long a
+(3, at most a quarter of the run), SOAK_NOTE (a line for RESULTS.md), SOAK_KILL_AT (0.5 of the run), SOAK_LEASE_SECONDS (90: how long a
 killed worker's document stays leased before beat's resumer hands it to another worker; production
 default 600), SOAK_DRAIN_SECONDS (600), SOAK_OCR (0). The figures go into bench/RESULTS.md (its soak
 section, one part per topology) and, as one JSON line, to stdout.
@@ -177,6 +177,16 @@ def soak(topology: Topology, minutes: float) -> dict[str, Any]:
         stop.wait(kill_at)
         with stats.lock:
             before = {a.receipt for a in stats.accepted if a.receipt}
+        # killed while it works on a document (up to a minute's wait for one), so that one is resumed
+        waited = time.monotonic()
+        while time.monotonic() - waited < 60 and not stop.is_set():
+            try:
+                if topology.in_flight():
+                    killed["in_flight"] = topology.in_flight()
+                    break
+            except Exception as exc:  # noqa: BLE001 - a busy database: ask again
+                print(f"in flight: {exc}", file=sys.stderr)
+            time.sleep(0.2)
         killed["at_s"] = round(stats.now(), 1)
         topology.kill_worker()
         print(f"soak {topology.name}: worker killed at {killed['at_s']} s", file=sys.stderr)
@@ -242,6 +252,7 @@ def soak(topology: Topology, minutes: float) -> dict[str, Any]:
         "memory": mem,
         "memory_max_growth": max((row["growth"] for row in judged), default=None),
         "memory_judged": bool(judged),
+        "note": os.environ.get("SOAK_NOTE", ""),  # e.g. what else ran on the machine
     }
 
 
@@ -281,6 +292,7 @@ def write_section(result: dict[str, Any], ok: bool) -> None:
         f"### {name} — {'met' if ok else 'MISSED'}",
         "",
         f"- date: {result['date']}; machine: {result['machine']}",
+        *([f"- note: {result['note']}"] if result.get("note") else []),
         f"- duration: {result['minutes']} min ({result['citizens']} citizens, {result['caseworkers']} caseworkers)",
         f"- requests: {result['requests']} (statuses {result['statuses']}; "
         f"{result['get_retried_on_closed_keepalive']} GETs sent again after a closed keep-alive connection); "
@@ -291,7 +303,8 @@ def write_section(result: dict[str, Any], ok: bool) -> None:
         f"**{result['lost']} lost**, **{result['duplicates']} duplicates**, {result['unreceipted_documents']} "
         f"documents without a receipt; {result['processed_by_caseworkers']} items marked done by the caseworkers; "
         f"pipeline drained {result['drain_s']} s after the users stopped",
-        f"- worker killed (SIGKILL) at {kill.get('at_s')} s, started again 5 s later, taking work "
+        f"- worker killed (SIGKILL) at {kill.get('at_s')} s with {kill.get('in_flight', 'no')} of the soak's documents "
+        f"in the pipeline, started again 5 s later, taking work "
         f"{kill.get('ready_after_s')} s after the kill; every upload accepted before the kill delivered "
         f"{kill.get('recovered_after_s', 'never')} s after the kill",
         f"- RSS (process and its children; warm-up {result['warmup_s']} s; limit +{MEMORY_LIMIT:.0%} after warm-up):",

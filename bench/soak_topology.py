@@ -80,9 +80,20 @@ ARRIVED = (
 )
 
 
-def _wait_for_log(log: Path, text: str, process: subprocess.Popen[bytes], timeout: float) -> None:
+# Documents of the soak in the middle of the pipeline right now (a worker holds their lease).
+IN_FLIGHT = (
+    "SELECT count(*) FROM documents_document d JOIN households_household h ON h.id = d.household_id "
+    "WHERE substr(h.bg_number, 1, 9) = '12345BG99' AND d.delivered_at IS NULL "
+    "AND d.pipeline_lease_until IS NOT NULL"
+)
+
+
+def _wait_for_log(
+    log: Path, text: str, process: subprocess.Popen[bytes], timeout: float, offset: int = 0
+) -> None:
+    """Until ``text`` is in ``log`` after its first ``offset`` bytes (a restarted process appends)."""
     deadline = time.monotonic() + timeout
-    while text not in log.read_text(errors="replace"):
+    while text not in log.read_bytes()[offset:].decode(errors="replace"):
         if time.monotonic() > deadline or process.poll() is not None:
             raise RuntimeError(f"{log.name}: no {text!r}:\n{log.read_text(errors='replace')[-3000:]}")
         time.sleep(0.3)
@@ -134,6 +145,13 @@ class Topology:
 
     def arrived(self) -> list[tuple[Any, ...]]:
         """(receipt number, status, inbox items) of every document of the soak's households."""
+        return self.query(ARRIVED)
+
+    def in_flight(self) -> int:
+        """How many of the soak's documents a worker is working on (leased, not yet delivered)."""
+        return int(self.query(IN_FLIGHT)[0][0])
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
         raise NotImplementedError
 
     def processes(self) -> dict[str, int]:
@@ -162,6 +180,7 @@ class Topology:
         return result
 
     def _worker(self, log: Path, queues: str, node: str, *extra: str) -> subprocess.Popen[bytes]:
+        offset = log.stat().st_size if log.exists() else 0
         process = subprocess.Popen(
             [str(BIN / "celery"), "-A", "jcportal", "worker", "-Q", queues, "-n", node, *extra],
             cwd=ROOT,
@@ -170,7 +189,7 @@ class Topology:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        _wait_for_log(log, "ready.", process, 180)
+        _wait_for_log(log, "ready.", process, 180, offset)
         return process
 
 
@@ -279,9 +298,9 @@ class Embedded(Topology):
             found["worker"] = self.worker.pid
         return found
 
-    def arrived(self) -> list[tuple[Any, ...]]:
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
         with sqlite3.connect(self.var / "jcportal.sqlite3", timeout=60) as db:
-            return db.execute(ARRIVED).fetchall()
+            return db.execute(sql).fetchall()
 
     def stop(self) -> None:
         for process in (self.web, self.worker, self.clamd):
@@ -365,8 +384,8 @@ class Production(Topology):
                 found[f"worker-intake,ocr-{number}"] = process.pid
         return found
 
-    def arrived(self) -> list[tuple[Any, ...]]:
-        return self.cluster.sql(ARRIVED)
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        return self.cluster.sql(sql)
 
     def stop(self) -> None:
         for process in self.pipeline.values():
