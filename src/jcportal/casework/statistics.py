@@ -324,13 +324,11 @@ class TeamFigures:
         self.overdue_items += other.overdue_items
         self.overdue_requests += other.overdue_requests
         self.done_per_week = [a + b for a, b in zip(self.done_per_week, other.done_per_week, strict=True)]
-        for target, source in (
-            (self.channels, other.channels),
-            (self.km_done, other.km_done),
-            (self.km_open, other.km_open),
-        ):
-            for key, n in source.items():
-                target[key] = target.get(key, 0) + n
+        for code, n in other.channels.items():
+            self.channels[code] = self.channels.get(code, 0) + n
+        for target, source in ((self.km_done, other.km_done), (self.km_open, other.km_open)):
+            for days, count in source.items():
+                target[days] = target.get(days, 0) + count
 
 
 # Channels in which the citizen sent the document digitally (portal upload, online service).
@@ -390,6 +388,7 @@ def team_statistics(teams: list[Any], *, today: dt.date | None = None) -> TeamSt
     rows = {t.pk: TeamFigures(team=t, name=str(t)) for t in teams}
     items = InboxItem.objects.filter(team_id__in=list(rows), deputy_for__isnull=True).order_by()
     received = Coalesce("received_at", "created_at")
+    row: Any  # one grouped row of each query below
 
     # backlog by age band and overdue items: one grouped query
     band_filters = {}
