@@ -57,10 +57,8 @@ class InboxFilter:
 
 def _base(user: Any, tab: str) -> QuerySet[InboxItem]:
     if tab == "team":
-        team_ids = policy.inbox_team_ids(user)  # the home team, further teams, standing substitutions
-        if not team_ids:
-            return InboxItem.objects.none()
-        return InboxItem.objects.filter(team_id__in=team_ids)
+        # the home team, further teams and standing substitutions, as a subquery (no query of its own)
+        return InboxItem.objects.filter(team_id__in=policy.inbox_teams(user))
     return InboxItem.objects.filter(assignee=user)
 
 
