@@ -444,7 +444,7 @@ class LetterForm(GovForm):
 class TeamMembershipForm(GovForm):
     """An administrator adds a further team (with a role there) to a staff member."""
 
-    team = forms.ModelChoiceField(label=_("Team"), queryset=None)  # type: ignore[arg-type]
+    team: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Team"), queryset=None)  # type: ignore[arg-type]
     role = forms.ChoiceField(label=_("Role in this team"), required=False)
 
     def __init__(self, *args: Any, member: Any, **kwargs: Any) -> None:
@@ -458,5 +458,5 @@ class TeamMembershipForm(GovForm):
         if member.team_id:
             teams = teams.exclude(pk=member.team_id)
         self.fields["team"].queryset = teams
-        choices = TeamMembership._meta.get_field("role").choices
+        choices = list(TeamMembership._meta.get_field("role").choices or [])
         self.fields["role"].choices = [("", _("the same role as in the home team")), *choices]

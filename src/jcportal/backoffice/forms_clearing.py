@@ -24,9 +24,9 @@ class SubstitutionForm(GovForm):
         queryset=None,  # type: ignore[arg-type]
         required=False,
     )
-    team = forms.ModelChoiceField(
+    team: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Or always for this team"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=Team.objects.none(),
         required=False,
         help_text=_("Choose a colleague or a team."),
     )
