@@ -67,6 +67,9 @@ FOREIGN_KWARGS = {
     "letter_id",  # a letter (outbound document) posted to a household's postbox through the API
     # not in the shared list, but team-scoped staff data of the foreign team
     "absence_id",
+    "deletion_id",  # a request to delete a household's document (four-eyes)
+    "followup_id",  # a Wiedervorlage on a household's item or case file
+    "filter_id",  # a staff member's saved inbox filter (someone else's is never shown or deleted)
 }
 # Kwargs that only select a part of an object (used together with a foreign object kwarg).
 AUX_KWARGS = {"page", "position", "version", "tag_id", "step", "form_slug"}
@@ -93,6 +96,7 @@ NOT_HOUSEHOLD_ROUTES = {
     "backoffice:records-hold-release": "releases a legal hold (records role only)",
     "portal:transparency-export": "fmt is pdf/csv; the household is always the citizen's own (audit/tests)",
     "backoffice:access-log-export": "fmt is pdf/csv; the DPO exports any household by design",
+    "backoffice:statistics-export": "fmt is csv/xlsx; figures of the user's own teams (casework/tests)",
 }
 # Kwargs of objects that are not a household's, with the reason (every route using only these is fine).
 NOT_HOUSEHOLD_KWARGS = {
@@ -259,6 +263,12 @@ def build_world() -> World:
         values["document_id"] = [incoming.pk, released.pk]
         values["letter_id"] = [released.pk]
         values["item_id"] = [InboxItemFactory(document=incoming).pk]
+        from jcportal.documents import corrections
+
+        to_delete = DocumentFactory(household=foreign, title=MARKER_TITLE, uploaded_by=foreign_citizen)
+        values["deletion_id"] = [
+            corrections.request_deletion(foreign_caseworker, to_delete, reason="duplicate").pk
+        ]
     if apps.is_installed("jcportal.docrequests"):
         from jcportal.docrequests.tests.factories import DocumentRequestFactory, DocumentRequestItemFactory
 
@@ -297,7 +307,17 @@ def build_world() -> World:
         )
         values["batch_id"] = [batch.pk]
     if apps.is_installed("jcportal.casework"):
+        from jcportal.casework import followups
+
         aux["tag_id"] = _create("casework.Tag", name="Fremd-Schlagwort").pk
+        values["followup_id"] = [
+            followups.create(
+                by=foreign_caseworker, due_on=today, reason="Fremd-Wiedervorlage", household=foreign
+            ).pk
+        ]
+        values["filter_id"] = [
+            _create("casework.SavedFilter", user=foreign_caseworker, name="Fremd", query="q=Fremd").pk
+        ]
     return World(
         foreign=foreign,
         values=values,
