@@ -17,7 +17,7 @@ urlpatterns = [
     *urls_exporters.urlpatterns,
     path("", include("jcportal.backoffice.urls_failures")),
     path("", include("jcportal.backoffice.urls_postbox")),
+    path("", include("jcportal.backoffice.urls_corrections")),
     path("", include("jcportal.backoffice.urls_worklist")),
     path("", include("jcportal.backoffice.urls_clearing")),
-    path("", include("jcportal.backoffice.urls_corrections")),
 ]

@@ -35,8 +35,7 @@ from jcportal.inbox import selectors as inbox_selectors
 from jcportal.inbox import services as inbox_services
 from jcportal.inbox.models import InboxItem
 
-from . import views_clearing
-from . import views_worklist
+from . import views_clearing, views_worklist
 from .decorators import staff_required
 from .forms_cases import (
     AbsenceForm,

@@ -89,7 +89,9 @@ def test_a_visit_of_six_entries_is_one_readable_line(dpo_client, household, case
         audit("document.viewed", actor=caseworker, obj=document, household=household)
     audit("household.viewed", actor=caseworker, obj=household, household=household)
     stored = AuditEvent.objects.count()
-    body = dpo_client.get(reverse("backoffice:audit-log"), {"bg_number": household.bg_number}).content.decode()
+    body = dpo_client.get(
+        reverse("backoffice:audit-log"), {"bg_number": household.bg_number}
+    ).content.decode()
     text = _text(body)
     assert body.count("<tr>") == 1 + 2  # header, the six views as one line, the case file
     assert "6 times" in text and "Document opened" in text and "Case file opened" in text

@@ -159,7 +159,9 @@ def test_letter_without_portal_account_is_printed_and_recorded_as_posted(casewor
     assert letter.kind == DocumentRequestLetter.Kind.REQUEST
     assert letter.channel == DocumentRequestLetter.Channel.POST and letter.awaits_post
     detail = caseworker_client.get(reverse("backoffice:document-request", args=[doc_request.pk]))
-    pdf_url = reverse("backoffice:document-request-letter-pdf", args=[doc_request.pk]) + f"?letter={letter.pk}"
+    pdf_url = (
+        reverse("backoffice:document-request-letter-pdf", args=[doc_request.pk]) + f"?letter={letter.pk}"
+    )
     assert pdf_url in detail.content.decode()
 
     response = caseworker_client.get(pdf_url)
