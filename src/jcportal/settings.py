@@ -339,6 +339,8 @@ CELERY_TASK_ROUTES = {
     "jcportal.api.tasks.expire_uploads": {"queue": "housekeeping"},
     "jcportal.postbox.tasks.*": {"queue": "housekeeping"},
     "jcportal.portal.tasks.*": {"queue": "housekeeping"},
+    "jcportal.inbox.tasks.hand_over_absences": {"queue": "housekeeping"},
+    "jcportal.casework.tasks.followups_daily": {"queue": "housekeeping"},
     "*ocr*": {"queue": "ocr"},
     "*preview*": {"queue": "ocr"},
     "*thumbnail*": {"queue": "ocr"},
