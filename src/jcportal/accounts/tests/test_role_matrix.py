@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -75,6 +76,15 @@ HOUSEHOLD_ROWS: dict[str, Row] = {
         policy.can_open_submission(who, c.submission)
     ),
     "work on the team's inbox items": lambda who, c: policy.can_work_on_item(who, c.item),
+    "correct a document the citizen sent (type, title, household, pages; ask for or approve its deletion)": (
+        lambda who, c: policy.can_correct_document(who, c.sent)
+    ),
+    "accept or reject answers to a document request, extend its deadline": lambda who, c: (
+        policy.can_decide_request_answers(who, SimpleNamespace(household=c.household))
+    ),
+    "tick request items received on paper, print and post request letters": lambda who, c: (
+        policy.can_handle_request_post(who, SimpleNamespace(household=c.household))
+    ),
     "decide access requests for the household": lambda who, c: policy.can_decide_access_request_for(
         who, c.household
     ),
