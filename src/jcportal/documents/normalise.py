@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Literal
@@ -110,8 +111,32 @@ def check_size(stream: BinaryIO) -> int:
     return size
 
 
-def convert(stream: BinaryIO) -> Converted:
-    """Check and convert one file into PDF bytes. Raises ``FileProblem``."""
+PdfSource = bytes | str | os.PathLike[str]
+
+
+def _open_pdf(source: PdfSource) -> pikepdf.Pdf:
+    """A PDF given as bytes or as a local path (a path is read lazily, never loaded or mapped whole)."""
+    if isinstance(source, bytes):
+        return pikepdf.open(io.BytesIO(source))
+    return pikepdf.open(os.fspath(source), access_mode=pikepdf.AccessMode.stream)
+
+
+def _write_into(converted: Converted, target: str) -> Converted:
+    with open(target, "wb") as handle:
+        handle.write(converted.pdf)
+    return Converted(pdf=b"", pages=converted.pages, mime=converted.mime, notices=converted.notices)
+
+
+def _convert_into(func: Converter, stream: BinaryIO, target: str) -> Converted:
+    """In the limited child: convert and write the PDF to ``target`` (no bytes through the pipe)."""
+    return _write_into(func(stream), target)
+
+
+def convert(stream: BinaryIO, target: str | None = None) -> Converted:
+    """Check and convert one file into PDF bytes. Raises ``FileProblem``.
+
+    With ``target`` (a local path) the PDF is written there instead and ``Converted.pdf`` is empty:
+    the worker then never holds the converted file in memory."""
     check_size(stream)
     mime = detect(stream)
     func = CONVERTERS.get(mime)
@@ -120,7 +145,12 @@ def convert(stream: BinaryIO) -> Converted:
     try:
         # Decoding runs in a child under a memory and time limit (documents.limits); a JPEG is only
         # decoded when it cannot be wrapped as it is, so ``jpeg`` takes the limit itself when needed.
-        result = func(stream) if func is jpeg else limits.run_limited(func, stream)
+        if target is None:
+            result = func(stream) if func is jpeg else limits.run_limited(func, stream)
+        elif func is jpeg:
+            result = _write_into(func(stream), target)
+        else:
+            result = limits.run_limited(_convert_into, func, stream, target)
     except FileProblem:
         raise
     except limits.LimitExceeded as exc:
@@ -469,19 +499,20 @@ def pdf(stream: BinaryIO) -> Converted:
     return Converted(pdf=out.getvalue(), pages=pages, mime="application/pdf", notices=notices)
 
 
-def page_count(data: bytes) -> int:
-    with pikepdf.open(io.BytesIO(data)) as document:
+def page_count(data: PdfSource) -> int:
+    """The number of pages of a PDF given as bytes or as a local path."""
+    with _open_pdf(data) as document:
         return len(document.pages)
 
 
 def _photo_page_image(
-    pdf_bytes: bytes,
+    pdf_bytes: PdfSource,
 ) -> tuple[bytes, float, float, tuple[float, float, float, float], int] | None:
     """The first page's JPEG when the page is one photo as ``jpeg_page``/img2pdf lay it out:
     (jpeg bytes, page width, page height, image box x/y/w/h in points, /Rotate). None otherwise."""
     import re
 
-    with pikepdf.open(io.BytesIO(pdf_bytes)) as document:
+    with _open_pdf(pdf_bytes) as document:
         page = document.pages[0]
         resources = page.obj.get("/Resources")
         xobjects = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
@@ -525,8 +556,8 @@ def _thumbnail_from_photo(
     return canvas
 
 
-def thumbnail_png(pdf_bytes: bytes, width: int = 240) -> bytes:
-    """A small PNG of the first page (honours the page's /Rotate). A photo page is made from a reduced
+def thumbnail_png(pdf_bytes: PdfSource, width: int = 240) -> bytes:
+    """A small PNG of the first page (a PDF as bytes or a local path; honours the page's /Rotate). A photo page is made from a reduced
     JPEG decode; other pages are rendered by pdfium at the thumbnail's scale."""
     try:
         found = _photo_page_image(pdf_bytes)
@@ -550,10 +581,10 @@ def thumbnail_png(pdf_bytes: bytes, width: int = 240) -> bytes:
         return buffer.getvalue()
 
 
-def _rendered_thumbnail(pdf_bytes: bytes, width: int) -> bytes:
+def _rendered_thumbnail(pdf_bytes: PdfSource, width: int) -> bytes:
     import pypdfium2
 
-    document = pypdfium2.PdfDocument(pdf_bytes)
+    document = pypdfium2.PdfDocument(pdf_bytes if isinstance(pdf_bytes, bytes) else os.fspath(pdf_bytes))
     try:
         page = document[0]
         page_width = page.get_width() or 1

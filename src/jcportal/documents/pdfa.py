@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -172,7 +173,7 @@ def declares_pdfa_2b(data: bytes) -> bool:
 # --- conversion -------------------------------------------------------------------------------------
 
 
-def _render_page_as_image(data: bytes, index: int) -> pikepdf.Pdf:
+def _render_page_as_image(data: bytes | str, index: int) -> pikepdf.Pdf:
     """One page rendered to a JPEG page of the same size (used only for pages that cannot conform)."""
     import img2pdf
     import pypdfium2
@@ -249,10 +250,31 @@ def _set_output_intent(document: pikepdf.Pdf) -> None:
 
 def conform(data: bytes, *, title: str | None = None, subject: str | None = None) -> bytes:
     """The same pages as a PDF/A-2b file. Image streams of conforming pages are copied unchanged."""
+    out = io.BytesIO()
+    _conform(data, out, title=title, subject=subject)
+    return out.getvalue()
+
+
+def conform_file(
+    source: str | os.PathLike[str],
+    target: str | os.PathLike[str],
+    *,
+    title: str | None = None,
+    subject: str | None = None,
+) -> None:
+    """``conform`` from one local file into another: read lazily and streamed out, never held whole."""
+    _conform(os.fspath(source), os.fspath(target), title=title, subject=subject)
+
+
+def _conform(data: bytes | str, out: Any, *, title: str | None, subject: str | None) -> None:
     from .normalise import strip_active_content
 
     replacements: list[pikepdf.Pdf] = []
-    with pikepdf.open(io.BytesIO(data)) as document:
+    if isinstance(data, bytes):
+        opened = pikepdf.open(io.BytesIO(data))
+    else:  # a local path: read as needed, not mapped whole (the worker's memory stays flat)
+        opened = pikepdf.open(data, access_mode=pikepdf.AccessMode.stream)
+    with opened as document:
         strip_active_content(document)
         for index, page in enumerate(document.pages):
             found = page_problems(page)
@@ -265,8 +287,6 @@ def conform(data: bytes, *, title: str | None = None, subject: str | None = None
         _set_output_intent(document)
         if "/Version" in document.Root:
             del document.Root["/Version"]
-        out = io.BytesIO()
         document.save(out, encryption=False, fix_metadata_version=True, force_version="1.7")
     for replacement in replacements:
         replacement.close()
-    return out.getvalue()

@@ -11,20 +11,21 @@ time works on a document; an expired lease means the worker died and the resumer
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import io
 import logging
 import os
 import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models import F
@@ -78,6 +79,43 @@ def write_work(document: Document, name: str, data: bytes) -> str:
 def read_work(document: Document, name: str) -> bytes:
     with default_storage.open(work_path(document, name), "rb") as handle:
         return handle.read()
+
+
+CHUNK = 1024 * 1024
+
+
+def spool(stored: Any, target: str) -> None:
+    """Copy an open stored file (decrypted as it is read) to a local file, chunk by chunk."""
+    with open(target, "wb") as handle:
+        shutil.copyfileobj(stored, handle, CHUNK)
+
+
+@contextlib.contextmanager
+def work_file(document: Document, name: str) -> Iterator[str]:
+    """A stored work file as a local temporary path (streamed out of storage, removed afterwards), so
+    the worker's memory stays flat however large the file is: pikepdf and pdfium read the path lazily."""
+    with tempfile.TemporaryDirectory(prefix="jcportal-work-") as tmp:
+        target = os.path.join(tmp, os.path.basename(name))
+        with default_storage.open(work_path(document, name), "rb") as stored:
+            spool(stored, target)
+        yield target
+
+
+def write_work_file(document: Document, name: str, source: str) -> str:
+    """``write_work`` from a local file (streamed into storage)."""
+    path = work_path(document, name)
+    if default_storage.exists(path):
+        default_storage.delete(path)
+    with open(source, "rb") as handle:
+        return default_storage.save(path, File(handle, name=os.path.basename(name)))
+
+
+def sha256_file(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _test_hook(step: str, document: Document | None = None) -> None:
@@ -180,22 +218,26 @@ class NormaliseStep(Step):
         usable = 0
         for original in document.originals.all():
             extend_lease(document)
-            try:
+            name = f"part-{original.position:03d}.pdf"
+            with tempfile.TemporaryDirectory(prefix="jcportal-work-") as tmp:
+                received, part = os.path.join(tmp, "original"), os.path.join(tmp, name)
                 with original.file.open("rb") as stream:
-                    data = io.BytesIO(stream.read())
-                converted = normalise.convert(data)
-            except normalise.FileProblem as problem:
-                notices.append(_notice(original, problem.code, accepted=False))
-                OriginalFile.objects.filter(pk=original.pk).update(page_count=0)
-                continue
-            write_work(document, f"part-{original.position:03d}.pdf", converted.pdf)
+                    spool(stream, received)
+                with open(received, "rb") as data:
+                    try:
+                        converted = normalise.convert(data, target=part)
+                    except normalise.FileProblem as problem:
+                        notices.append(_notice(original, problem.code, accepted=False))
+                        OriginalFile.objects.filter(pk=original.pk).update(page_count=0)
+                        continue
+                    photo: list[str] = []
+                    if normalise.detect(data) in photocheck.PHOTO_MIMES:  # bounded by the file limit
+                        photo = photocheck.check(data.read())
+                write_work_file(document, name, part)
             OriginalFile.objects.filter(pk=original.pk).update(
                 detected_type=converted.mime, page_count=converted.pages
             )
-            notices.extend(
-                _notice(original, code, accepted=True)
-                for code in [*converted.notices, *photocheck.check(data.getvalue())]
-            )
+            notices.extend(_notice(original, code, accepted=True) for code in [*converted.notices, *photo])
             usable += 1
         document.file_notices = notices
         document.save(update_fields=["file_notices"])
@@ -216,22 +258,20 @@ class MergeStep(Step):
     def run(self, document: Document) -> None:
         import pikepdf
 
-        merged = pikepdf.new()
-        parts = []
-        for original in document.originals.filter(page_count__gt=0):
-            part = pikepdf.open(io.BytesIO(read_work(document, f"part-{original.position:03d}.pdf")))
-            parts.append(part)
-            merged.pages.extend(part.pages)
-        if len(merged.pages) > settings.UPLOAD_MAX_PAGES:
-            reject(document, "too_many_pages")
-            raise Stop
-        merged.docinfo["/Title"] = document.title
-        merged.docinfo["/Subject"] = document.receipt_number
-        out = io.BytesIO()
-        merged.save(out)
-        for part in parts:
-            part.close()
-        write_work(document, "merged.pdf", out.getvalue())
+        with contextlib.ExitStack() as stack:
+            merged = stack.enter_context(pikepdf.new())
+            for original in document.originals.filter(page_count__gt=0):
+                path = stack.enter_context(work_file(document, f"part-{original.position:03d}.pdf"))
+                part = stack.enter_context(pikepdf.open(path, access_mode=pikepdf.AccessMode.stream))
+                merged.pages.extend(part.pages)
+            if len(merged.pages) > settings.UPLOAD_MAX_PAGES:
+                reject(document, "too_many_pages")
+                raise Stop
+            merged.docinfo["/Title"] = document.title
+            merged.docinfo["/Subject"] = document.receipt_number
+            target = os.path.join(stack.enter_context(tempfile.TemporaryDirectory()), "merged.pdf")
+            merged.save(target)
+            write_work_file(document, "merged.pdf", target)
 
 
 def tesseract_languages() -> list[str]:
@@ -264,15 +304,14 @@ class OcrStep(Step):
             source = os.path.join(tmp, "in.pdf")
             target = os.path.join(tmp, "out.pdf")
             sidecar = os.path.join(tmp, "text.txt")
-            with open(source, "wb") as handle:
-                handle.write(read_work(document, "merged.pdf"))
+            with default_storage.open(work_path(document, "merged.pdf"), "rb") as stored:
+                spool(stored, source)
             try:
                 ocr.add_text_layer(Path(source), Path(target), Path(sidecar), languages)
             except Exception as exc:  # OCR is a convenience: deliver without text layer
                 logger.warning("document %s: OCR failed: %s", document.pk, exc)
                 return
-            with open(target, "rb") as handle:
-                write_work(document, "ocr.pdf", handle.read())
+            write_work_file(document, "ocr.pdf", target)
             text = ""
             if os.path.exists(sidecar):
                 with open(sidecar, encoding="utf-8", errors="replace") as handle:
@@ -281,10 +320,11 @@ class OcrStep(Step):
         document.save(update_fields=["ocr_text"])  # save(): encrypted with the household's key, indexed
 
 
-def _result_pdf(document: Document) -> bytes:
+def _result_pdf(document: Document) -> contextlib.AbstractContextManager[str]:
+    """The result so far (with text layer when OCR ran) as a local temporary path."""
     if default_storage.exists(work_path(document, "ocr.pdf")):
-        return read_work(document, "ocr.pdf")
-    return read_work(document, "merged.pdf")
+        return work_file(document, "ocr.pdf")
+    return work_file(document, "merged.pdf")
 
 
 class ThumbnailStep(Step):
@@ -294,7 +334,8 @@ class ThumbnailStep(Step):
         return document.originals.exists()
 
     def run(self, document: Document) -> None:
-        write_work(document, "thumbnail.png", normalise.thumbnail_png(_result_pdf(document)))
+        with _result_pdf(document) as path:
+            write_work(document, "thumbnail.png", normalise.thumbnail_png(path))
 
 
 class StoreStep(Step):
@@ -306,7 +347,12 @@ class StoreStep(Step):
         return document.originals.exists()
 
     def run(self, document: Document) -> None:
-        data = pdfa.conform(_result_pdf(document), title=document.title, subject=document.receipt_number)
+        with _result_pdf(document) as source, tempfile.TemporaryDirectory() as tmp:
+            target = os.path.join(tmp, "document.pdf")
+            pdfa.conform_file(source, target, title=document.title, subject=document.receipt_number)
+            self.store(document, target)
+
+    def store(self, document: Document, path: str) -> None:
         thumbnail = read_work(document, "thumbnail.png")
         for field, folder in (("pdf", "documents"), ("thumbnail", "thumbnails")):
             current = getattr(document, field).name
@@ -315,15 +361,16 @@ class StoreStep(Step):
             except FileNotFoundError:
                 names = []
             for name in names:  # left over from an attempt that died before the commit
-                path = f"{folder}/{document.pk}/{name}"
-                if path != current:
-                    default_storage.delete(path)
+                leftover = f"{folder}/{document.pk}/{name}"
+                if leftover != current:
+                    default_storage.delete(leftover)
             if current:
                 default_storage.delete(current)
-        document.pdf.save("document.pdf", ContentFile(data), save=False)
+        with open(path, "rb") as handle:
+            document.pdf.save("document.pdf", File(handle, name="document.pdf"), save=False)
         document.thumbnail.save("thumbnail.png", ContentFile(thumbnail), save=False)
-        document.pdf_sha256 = hashlib.sha256(data).hexdigest()
-        document.page_count = normalise.page_count(data)
+        document.pdf_sha256 = sha256_file(path)
+        document.page_count = normalise.page_count(path)
         document.status = Document.Status.CHECKED
         document.checked_at = timezone.now()
         document.save(update_fields=["pdf", "thumbnail", "pdf_sha256", "page_count", "status", "checked_at"])
