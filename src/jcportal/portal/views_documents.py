@@ -102,7 +102,7 @@ def _upload(request: HttpRequest) -> HttpResponse:
             )
         if form.is_valid():
             downscaled = downscaled_notices(
-                form.cleaned_data.get("downscaled") or "", [f.name for f in form.accepted]
+                form.cleaned_data.get("downscaled") or "", [f.name or "" for f in form.accepted]
             )
             document = services.accept_upload(
                 household=household,
