@@ -181,7 +181,7 @@ def test_case_work_pages_are_accessible_on_a_phone(demo_data, live_server, phone
     # an invalid form shows the error summary and keeps what was entered
     page.goto("/verwaltung/abwesenheiten/")
     page.fill("#id_note", "Fortbildung")
-    submit(page, page.locator("form[method=post] button[type=submit].button").last)
+    submit(page, page.locator("form:has(#id_note) button[type=submit].button"))
     assert page.locator(".error-summary").is_visible()
     assert page.input_value("#id_note") == "Fortbildung"
     assert_no_axe_violations(page)
