@@ -314,7 +314,9 @@ def send_reminders(today: dt.date | None = None) -> int:
 
 def _locked_item(item: DocumentRequestItem) -> DocumentRequestItem:
     return (
-        DocumentRequestItem.objects.select_for_update().select_related("request", "document").get(pk=item.pk)
+        DocumentRequestItem.objects.select_for_update(of=("self",))
+        .select_related("request", "document")
+        .get(pk=item.pk)
     )
 
 
