@@ -4,6 +4,8 @@ reminder letters (print, record as posted)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -106,6 +108,16 @@ def _item_or_404(doc_request: DocumentRequest, item_id: str) -> DocumentRequestI
     )
 
 
+def _posted_item(
+    request: HttpRequest, request_id: int, may: Callable[..., bool]
+) -> tuple[DocumentRequest, DocumentRequestItem]:
+    """The request and the item named in the posted form, once the policy rule ``may`` allows it."""
+    doc_request = _request_or_404(request.user, request_id)
+    if not may(request.user, doc_request):
+        raise PermissionDenied
+    return doc_request, _item_or_404(doc_request, request.POST.get("item", ""))
+
+
 def _letter_or_404(doc_request: DocumentRequest, letter_id: str) -> DocumentRequestLetter:
     if not letter_id.isdigit():
         raise Http404
@@ -170,10 +182,7 @@ def _back(doc_request: DocumentRequest, item: DocumentRequestItem | None = None)
 @require_POST
 @staff_required(policy.is_case_staff)
 def item_accept(request: HttpRequest, request_id: int) -> HttpResponse:
-    doc_request = _request_or_404(request.user, request_id)
-    if not policy.can_decide_request_answers(request.user, doc_request):
-        raise PermissionDenied
-    item = _item_or_404(doc_request, request.POST.get("item", ""))
+    doc_request, item = _posted_item(request, request_id, policy.can_decide_request_answers)
     try:
         complete = services.accept_answer(item=item, actor=request.user, request=request)
     except services.RequestError as error:
@@ -188,10 +197,7 @@ def item_accept(request: HttpRequest, request_id: int) -> HttpResponse:
 @require_POST
 @staff_required(policy.is_case_staff)
 def item_reject(request: HttpRequest, request_id: int) -> HttpResponse:
-    doc_request = _request_or_404(request.user, request_id)
-    if not policy.can_decide_request_answers(request.user, doc_request):
-        raise PermissionDenied
-    item = _item_or_404(doc_request, request.POST.get("item", ""))
+    doc_request, item = _posted_item(request, request_id, policy.can_decide_request_answers)
     form = RejectAnswerForm(request.POST, prefix=f"reject{item.pk}")
     if not form.is_valid():
         return _render_detail(request, doc_request, reject_forms={item.pk: form})
@@ -213,10 +219,7 @@ def item_reject(request: HttpRequest, request_id: int) -> HttpResponse:
 @require_POST
 @staff_required(policy.is_case_staff)
 def item_tick(request: HttpRequest, request_id: int) -> HttpResponse:
-    doc_request = _request_or_404(request.user, request_id)
-    if not policy.can_handle_request_post(request.user, doc_request):
-        raise PermissionDenied
-    item = _item_or_404(doc_request, request.POST.get("item", ""))
+    doc_request, item = _posted_item(request, request_id, policy.can_handle_request_post)
     try:
         complete = services.tick_item(item=item, actor=request.user, request=request)
     except services.RequestError as error:
