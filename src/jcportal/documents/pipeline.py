@@ -713,7 +713,8 @@ def failed_documents():  # type: ignore[no-untyped-def]
 
 def stalled_documents(older_than_seconds: int | None = None):  # type: ignore[no-untyped-def]
     """Documents whose pipeline has not finished and whose worker is gone (lease expired or never
-    taken), and waiting documents – not the parked ones."""
+    taken), and waiting documents – not the parked ones. A document whose worker died in the last step
+    (cleanup, after delivery) is resumed too: its status already says delivered (or opened)."""
     now = timezone.now()
     older = now - timedelta(
         seconds=older_than_seconds
@@ -723,7 +724,13 @@ def stalled_documents(older_than_seconds: int | None = None):  # type: ignore[no
     return (
         Document.objects.exclude(pipeline_step=DONE)
         .exclude(pipeline_state=FAILED)
-        .filter(status__in=[Document.Status.RECEIVED, Document.Status.CHECKED])
+        .filter(
+            models.Q(status__in=[Document.Status.RECEIVED, Document.Status.CHECKED])
+            | models.Q(
+                pipeline_step=CleanupStep.name,
+                status__in=[Document.Status.DELIVERED, Document.Status.OPENED, Document.Status.PROCESSED],
+            )
+        )
         .exclude(pipeline_lease_until__gt=now)
         .filter(received_at__lt=older)
         .exclude(pipeline_updated_at__gt=older)

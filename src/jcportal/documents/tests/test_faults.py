@@ -267,12 +267,16 @@ def harness(tmp_path, clamd_socket):  # type: ignore[no-untyped-def]
 
 @pytest.mark.services
 def test_kill_9_of_the_worker_in_pipeline_steps_loses_nothing_and_delivers_once(harness):
-    """The whole worker is killed while a document is in "scan", another in "store", another in
-    "deliver"; a fresh worker and the resumer finish all ten, each exactly once."""
+    """The whole worker is killed in every step of the pipeline in turn (one document blocked in
+    "quarantine", the next in "scan", … "cleanup"); a fresh worker and the resumer finish all ten, each
+    exactly once."""
+    from jcportal.documents.pipeline import STEP_NAMES
+
     h = harness()
     h.upload(_names())
+    assert len(STEP_NAMES) < len(h.ids), "one document in flight per step, and one more"
     marker = h.tmp / "blocked"
-    for step in ("scan", "store", "deliver"):
+    for step in STEP_NAMES:
         marker.unlink(missing_ok=True)
         worker = h.worker(JCPORTAL_PIPELINE_BLOCK_STEP=step, JCPORTAL_PIPELINE_BLOCK_MARKER=str(marker))
         h.wait_for(marker.exists, 60, f"a worker blocked in {step}")
