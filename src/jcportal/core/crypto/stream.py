@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 MAGIC = b"JCENC"
 VERSION = 1
 SEGMENT_SIZE = 64 * 1024
+RAW_BATCH = 4  # segments of ciphertext read from storage at a time
 TAG = 16
 PREFIX = 7
 HEADER = struct.Struct(">5sBI16s7s")
@@ -173,7 +174,12 @@ class DecryptingReader(io.RawIOBase):
         self._associated = packed + aad
         self._stored_size = stored_size
         self._segment_index = 0  # next segment to read from raw
-        self._pending = b""  # raw bytes of the next segment, read ahead to know which one is last
+        # Ciphertext read ahead in batches into one reusable window (no allocation per segment); one
+        # byte more than a segment must be there to know whether the current segment is the last.
+        self._window = bytearray((self.header.segment_size + TAG) * RAW_BATCH)
+        self._window_start = 0
+        self._window_end = 0
+        self._raw_done = False
         self._buffer = b""
         self._offset = 0  # read position in ``_buffer``
         self._position = 0
@@ -184,25 +190,62 @@ class DecryptingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def _next_segment(self) -> bytes | None:
+    def _fill_window(self) -> None:
+        size = self.header.segment_size + TAG
+        if self._raw_done or self._window_end - self._window_start > size:
+            return
+        rest = self._window_end - self._window_start
+        self._window[:rest] = self._window[self._window_start : self._window_end]
+        self._window_start, self._window_end = 0, rest
+        view = memoryview(self._window)
+        while self._window_end < len(self._window):
+            count = _readinto(self._raw, view[self._window_end :])
+            if not count:
+                self._raw_done = True
+                break
+            self._window_end += count
+
+    def _next_ciphertext(self) -> tuple[memoryview, bytes] | None:
+        """(ciphertext, nonce) of the next segment, a view into the read-ahead window."""
         if self._done:
             return None
+        self._fill_window()
         size = self.header.segment_size + TAG
-        current = self._pending or read_exactly(self._raw, size)
-        following = read_exactly(self._raw, size) if len(current) == size else b""
-        last = not following
-        try:
-            plain = self._aead.decrypt(
-                _nonce(self.header.prefix, self._segment_index, last), current, self._associated
-            )
-        except InvalidTag:
-            raise DecryptionError("segment does not authenticate (tampered, truncated or moved)") from None
-        self._pending = following
+        available = self._window_end - self._window_start
+        last = available <= size
+        count = min(size, available)
+        current = memoryview(self._window)[self._window_start : self._window_start + count]
+        nonce = _nonce(self.header.prefix, self._segment_index, last)
+        self._window_start += count
         self._segment_index += 1
         self._done = last
-        return plain
+        return current, nonce
+
+    def _next_segment(self) -> bytes | None:
+        found = self._next_ciphertext()
+        if found is None:
+            return None
+        try:
+            return self._aead.decrypt(found[1], found[0], self._associated)
+        except InvalidTag:
+            raise DecryptionError("segment does not authenticate (tampered, truncated or moved)") from None
 
     def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self._offset >= len(self._buffer) and len(target) >= self.header.segment_size:
+            # A whole segment fits: decrypt straight into the reader's buffer (no copy, no allocation).
+            found = self._next_ciphertext()
+            if found is None:
+                return 0
+            count = len(found[0]) - TAG
+            try:
+                self._aead.decrypt_into(found[1], found[0], self._associated, memoryview(target)[:count])
+            except InvalidTag:
+                raise DecryptionError(
+                    "segment does not authenticate (tampered, truncated or moved)"
+                ) from None
+            self._buffer, self._offset = b"", 0
+            self._position += count
+            return count
         while self._offset >= len(self._buffer):
             segment = self._next_segment()
             if segment is None:
@@ -245,7 +288,7 @@ class DecryptingReader(io.RawIOBase):
         if offset == self._position:
             return offset
         if self._stored_size is not None and offset >= self.size():
-            self._buffer, self._pending, self._done, self._offset = b"", b"", True, 0
+            self._buffer, self._done, self._offset = b"", True, 0
             self._position = offset
             return offset
         segment_size = self.header.segment_size
@@ -269,7 +312,8 @@ class DecryptingReader(io.RawIOBase):
             self._raw = self._opener()
             _skip(self._raw, start)
         self._segment_index = index
-        self._pending = b""
+        self._window_start = self._window_end = 0
+        self._raw_done = False
         self._buffer = b""
         self._offset = 0
         self._done = False
@@ -278,6 +322,15 @@ class DecryptingReader(io.RawIOBase):
         if not self.closed:
             self._raw.close()
         super().close()
+
+
+def _readinto(stream: IO[bytes], target: memoryview) -> int:
+    readinto = getattr(stream, "readinto", None)
+    if readinto is not None:
+        return int(readinto(target) or 0)
+    data = stream.read(len(target))
+    target[: len(data)] = data
+    return len(data)
 
 
 def _skip(stream: IO[bytes], count: int) -> None:
