@@ -33,7 +33,6 @@ from jcportal.audit.services import audit
 from jcportal.core import storage
 from jcportal.events.services import emit_for
 from jcportal.households.models import Household
-from jcportal.inbox import corrections as inbox_corrections
 from jcportal.mail.services import send_mail
 
 from . import delivery, normalise, services, storage_keys, types
@@ -111,9 +110,9 @@ def retype(actor: Any, document: Document, *, doc_type: str, title: str = "") ->
         after={"doc_type": doc_type, "title": title},
     )
     if function_changed and document.household_id is not None:
-        inbox_corrections.reroute(document, user=_user(actor))
+        delivery.reroute(document, user=_user(actor))
     else:
-        inbox_corrections.refresh_copies(document)
+        delivery.refresh_copies(document)
     return True
 
 
@@ -171,7 +170,7 @@ def move(actor: Any, document: Document, *, household: Household, note: str = ""
         to=household.bg_number,
         previous_household=previous.pk if previous else None,
     )
-    inbox_corrections.reroute(document, user=_user(actor), note=note)
+    delivery.reroute(document, user=_user(actor), note=note)
     # The stored objects and encrypted columns follow the new household's data key.
     storage_keys.rekey_after_commit([document.pk], *document.corrections.all(), *document.inbox_events.all())
     return document
@@ -342,7 +341,7 @@ def merge(actor: Any, document: Document, *, other: Document) -> Document:
     _record(other, Correction.Kind.MERGED_INTO, actor, target=document.receipt_number)
     with translation.override(settings.LANGUAGE_CODE):
         note = _("Appended to %(receipt)s") % {"receipt": document.receipt_number}
-    inbox_corrections.close_merged(other, user=_user(actor), note=note)
+    delivery.close_merged(other, user=_user(actor), note=note)
     return document
 
 

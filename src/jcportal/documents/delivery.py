@@ -9,6 +9,11 @@ The pipeline knows no inbox. It calls the targets registered here; ``inbox`` reg
                                     (``quarantined``, ``intake_failed``)
     resolve_clearing(document, actor)
                                     staff retried the document: the clearing hand-over is closed
+    reroute(document, user, note)   a correction changed its household or the function its type needs:
+                                    route it again (``documents.corrections``)
+    refresh_copies(document)        a correction changed its type or title only: lists show the new one
+    close_merged(document, user, note)
+                                    it was appended to another document: nothing is left to do with it
 """
 
 from __future__ import annotations
@@ -24,6 +29,12 @@ class DeliveryTarget(Protocol):
     def hand_to_clearing(self, document: Any, *, code: str, detail: str) -> None: ...
 
     def resolve_clearing(self, document: Any, *, actor: Any) -> None: ...
+
+    def reroute(self, document: Any, *, user: Any, note: str = "") -> None: ...
+
+    def refresh_copies(self, document: Any) -> None: ...
+
+    def close_merged(self, document: Any, *, user: Any, note: str = "") -> None: ...
 
 
 targets: Registry[DeliveryTarget] = Registry("delivery targets")
@@ -42,3 +53,18 @@ def hand_to_clearing(document: Any, *, code: str, detail: str) -> None:
 def resolve_clearing(document: Any, *, actor: Any) -> None:
     for _identifier, target in targets.items():
         target.resolve_clearing(document, actor=actor)
+
+
+def reroute(document: Any, *, user: Any, note: str = "") -> None:
+    for _identifier, target in targets.items():
+        target.reroute(document, user=user, note=note)
+
+
+def refresh_copies(document: Any) -> None:
+    for _identifier, target in targets.items():
+        target.refresh_copies(document)
+
+
+def close_merged(document: Any, *, user: Any, note: str = "") -> None:
+    for _identifier, target in targets.items():
+        target.close_merged(document, user=user, note=note)

@@ -10,6 +10,6 @@ class InboxConfig(AppConfig):
     def ready(self) -> None:
         from jcportal.documents import delivery
 
-        from .services import InboxDelivery
+        from .delivery import InboxDelivery
 
         delivery.targets.add("inbox", InboxDelivery(), replace=True)

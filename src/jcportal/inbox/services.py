@@ -246,19 +246,6 @@ def reopen_items_of(document_id: Any, user: Any, *, note: str = "") -> int:
     return len(items)
 
 
-class InboxDelivery:
-    """The inbox as the intake's delivery target (registered in ``documents.delivery.targets``)."""
-
-    def deliver(self, document) -> None:  # type: ignore[no-untyped-def]
-        route_document(document)
-
-    def hand_to_clearing(self, document, *, code: str, detail: str) -> None:  # type: ignore[no-untyped-def]
-        hand_to_clearing(document, code=code, detail=detail)
-
-    def resolve_clearing(self, document, *, actor: Any) -> None:  # type: ignore[no-untyped-def]
-        resolve_clearing(document, actor=actor)
-
-
 # --- what staff do with an item ------------------------------------------------------------------
 
 
