@@ -2,11 +2,13 @@
 # Installs the Debian packages jcportal needs (idempotent; run as root, or it uses sudo when present).
 # chromium: browser tests; clamav-daemon: malware scan; tesseract-ocr-*: OCR text layer;
 # ghostscript/qpdf/unpaper/pngquant: OCRmyPDF; gettext: compiling translations; fonts-noto-core:
-# Arabic/Persian/Ethiopic glyphs; libpango: WeasyPrint PDFs; poppler-utils: PDF checks in tests.
+# Arabic/Persian/Ethiopic glyphs; libpango: WeasyPrint PDFs; poppler-utils: PDF checks in tests;
+# redis-server: the fault tests start private Redis servers; postgresql: scripts/with-postgres.sh starts a
+# throwaway server when none answers on localhost.
 set -euo pipefail
 PACKAGES=(chromium clamav clamav-daemon tesseract-ocr tesseract-ocr-deu tesseract-ocr-ara tesseract-ocr-fas
   tesseract-ocr-tir tesseract-ocr-tur ghostscript qpdf unpaper pngquant gettext fonts-noto-core fonts-dejavu-core
-  poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b)
+  poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b redis-server postgresql)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
