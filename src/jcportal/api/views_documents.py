@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ParseError
+from rest_framework.fields import BooleanField
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -68,16 +70,27 @@ class DocumentList(ApiView):
         queryset = _documents().filter(household__in=self.visible_households())
         if bg_number := request.query_params.get("bg_number"):
             queryset = queryset.filter(household__bg_number=bg_number.strip().upper())
-        filed = request.query_params.get("filed")
-        if filed in ("true", "false"):
-            queryset = queryset.filter(filed_at__isnull=filed == "false")
-        if request.query_params.get("delivered") == "true":
+        filed = _boolean(request, "filed")
+        if filed is not None:
+            queryset = queryset.filter(filed_at__isnull=not filed)
+        if _boolean(request, "delivered"):
             queryset = queryset.filter(delivered_at__isnull=False)
         paginator = DocumentPagination()
         page = paginator.paginate_queryset(queryset, request, view=self) or []
         self.audit_read("api.documents_listed", documents=[str(document.pk) for document in page])
         data = DocumentSerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)
+
+
+def _boolean(request: Request, name: str) -> bool | None:
+    """A boolean query parameter as the schema says (``true`` / ``false``); anything else is a 400."""
+    value = request.query_params.get(name)
+    if value is None:
+        return None
+    if value not in ("true", "false"):
+        # DRF's own message, translated in its catalogues
+        raise ParseError(f"{name}: {BooleanField.default_error_messages['invalid']}")
+    return value == "true"
 
 
 class DocumentDetail(ApiView):

@@ -104,3 +104,54 @@ def test_every_operation_refuses_a_missing_token_and_a_missing_scope(api_schema,
         assert denied.status_code == 403, (method, path, denied.status_code)
         checked += 1
     assert checked >= 8
+
+
+def test_linked_operations_as_a_stateful_workflow(api_schema):  # type: ignore[no-untyped-def]
+    """schemathesis follows the schema's OpenAPI links (``api/links.py``): a created upload's id into
+    its parts and completion, a household's BG number into its letters and requests, a listed
+    document's id into its PDF and acknowledgement … With the same checks as above at every step."""
+    from jcportal.api.links import LINKS
+
+    published = {
+        (operation["operationId"], target)
+        for item in api_schema.raw_schema["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict) and "operationId" in operation
+        for response in operation.get("responses", {}).values()
+        for target in response.get("links", {})
+    }
+    assert {(source, target) for source, _codes, target, _parameters in LINKS} <= published
+
+    followed: list[tuple[str, int]] = []
+    workflow_class = api_schema.as_state_machine()
+
+    class Workflow(workflow_class):  # type: ignore[misc,valid-type]
+        def before_call(self, case):  # type: ignore[no-untyped-def]
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {TOKEN}"}
+
+        def after_call(self, response, case):  # type: ignore[no-untyped-def]
+            followed.append((case.operation.definition.raw.get("operationId", ""), response.status_code))
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):  # type: ignore[no-untyped-def]
+            case.validate_response(
+                response,
+                additional_checks=additional_checks,
+                # ignored_auth replays the step with the token schemathesis thinks it generated (here it is
+                # the test's own): refusals without token or scope are the next test's, operation by operation.
+                excluded_checks=[openapi_checks.positive_data_acceptance, openapi_checks.ignored_auth],
+                transport_kwargs=kwargs,
+            )
+
+    Workflow.run(
+        settings=hypothesis_settings(
+            max_examples=40,
+            stateful_step_count=5,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+            database=None,
+        )
+    )
+    targets = {target for _source, _codes, target, _parameters in LINKS}
+    reached = {operation for operation, status in followed if operation in targets and status < 300}
+    assert reached, f"no linked operation answered 2xx: {sorted(set(followed))[:40]}"
