@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from jcportal.documents.models import Document
 from jcportal.documents.tests import samples
 from jcportal.events import services as event_services
 from jcportal.events.models import Delivery
+from jcportal.events.tests.clock import Attempt, Worker, assert_follows_the_backoff, simulated_clock
 from jcportal.events.tests.receiver import Receiver
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -120,27 +122,60 @@ def test_upload_webhook_example_client_acknowledgement_and_the_citizen_sees_it_f
     assert "Filed in the electronic case file" in page
 
 
-def test_a_receiver_that_is_down_gets_the_event_exactly_once_when_it_is_back(fast_webhooks, household):
+def test_a_receiver_that_is_down_gets_the_event_exactly_once_when_it_is_back(settings, household):
+    """Down for more than two minutes with the default backoff (on a moved clock), then up: the event
+    arrives once, with its id, after as many failed attempts as the schedule has in the outage."""
+    # the defaults of settings.py, whatever the environment says
+    settings.WEBHOOK_RETRY_BASE_SECONDS = 30.0
+    settings.WEBHOOK_RETRY_MAX_SECONDS = 6 * 3600.0
+    settings.WEBHOOK_MAX_ATTEMPTS = 12
+    settings.WEBHOOK_TIMEOUT_SECONDS = 10.0
     receiver = Receiver(secret="")
     subscription, secret = event_services.create_subscription(client=None, name="DMS", url=receiver.url)
     receiver.secret = secret
-    event = event_services.emit("de.jcportal.household.upserted", household, household=household)
-    event_services.sequence_pending()
-    down_until = time.monotonic() + 3.0  # the receiver's port is closed: every attempt fails to connect
-    while time.monotonic() < down_until:
-        event_services.deliver_due()
-        time.sleep(0.05)
-    delivery = Delivery.objects.get(subscription=subscription, event=event)
-    assert delivery.status == Delivery.Status.PENDING and delivery.attempts >= 2
-    receiver.start()
-    try:
-        deliver_until(
-            lambda: Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.DELIVERED).exists()
-        )
-        time.sleep(0.5)
-        event_services.deliver_due()
-    finally:
-        receiver.stop()
-    assert len(receiver.received) == 1
-    assert receiver.received[0].event["id"] == str(event.event_id)
-    assert receiver.received[0].headers["webhook-id"] == str(event.event_id) or receiver.received[0].valid
+    with simulated_clock() as clock:
+        start = clock.now
+        event = event_services.emit("de.jcportal.household.upserted", household, household=household)
+        # the dispatcher started after the commit sends it at once: the first refused attempt
+        delivery = Delivery.objects.get(subscription=subscription, event=event)
+        assert delivery.attempts == 1 and delivery.last_attempt_at == start
+        worker = Worker(clock, delivery)
+        worker.attempts.append(Attempt(start, start, delivery.next_attempt_at, delivery.status))
+        # Attempts fall due at 0 s, then after 15–30 s, 30–60 s, 60–120 s and 120–240 s (jitter): the
+        # fourth retry comes at 105–210 s and the fifth at 225 s at the earliest, so an outage of 215 s
+        # sees exactly four failed attempts, whatever the jitter drew.
+        back_at = start + timedelta(seconds=215)
+        worker.run_until(back_at)  # the receiver's port is closed: every attempt is refused
+        failures = list(worker.attempts)
+        assert len(failures) == 4
+        assert failures[0].at == start
+        assert_follows_the_backoff(failures)
+        assert failures[-1].next_due is not None and failures[-1].next_due > back_at
+        delivery.refresh_from_db()
+        assert delivery.status == Delivery.Status.PENDING and delivery.attempts == 4
+        assert delivery.last_status_code is None and delivery.last_error  # refused, not answered
+        assert receiver.received == []
+
+        receiver.start()
+        try:
+            worker.run_until(back_at + timedelta(hours=1), stop_when_settled=True)
+            [arrived] = worker.attempts[4:]
+            assert arrived.status == Delivery.Status.DELIVERED
+            assert arrived.at == failures[-1].next_due  # the retry the schedule had planned, no sooner
+            # more wake-ups over the longest backoff and beyond send nothing again
+            runs = worker.wake_ups
+            worker.run_until(clock.now + timedelta(seconds=settings.WEBHOOK_RETRY_MAX_SECONDS * 2))
+            assert worker.wake_ups > runs + 100
+            event_services.sequence_pending()
+            assert event_services.deliver_due() == 0
+            assert event_services.next_due_in() is None
+        finally:
+            receiver.stop()
+    assert clock.now - start > timedelta(hours=12)
+    assert len(worker.attempts) == 5
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.DELIVERED and delivery.attempts == 5
+    [got] = receiver.received
+    assert got.valid and got.status == 204
+    assert got.headers["webhook-id"] == str(event.event_id) == got.event["id"]
+    assert receiver.accepted == [got]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -11,6 +12,7 @@ from jcportal.events import services, signing
 from jcportal.events.models import Delivery
 from jcportal.households.tests.factories import HouseholdFactory
 
+from .clock import Worker, assert_follows_the_backoff, simulated_clock
 from .receiver import Receiver
 
 pytestmark = pytest.mark.django_db
@@ -74,26 +76,38 @@ def test_a_webhook_arrives_signed_with_the_cloudevent(fast_retries):
     assert not signing.verify(secret, got.body, str(old), signing.sign(secret, old, got.body))
 
 
-def test_receiver_down_then_up_gets_the_event_exactly_once_with_the_same_id(fast_retries):
+def test_receiver_down_then_up_gets_the_event_exactly_once_with_the_same_id(settings):
+    """Down for more than two minutes with the default backoff (on a moved clock), then up but failing
+    once: every attempt comes when the schedule says, and the event arrives once with its id."""
+    settings.WEBHOOK_RETRY_BASE_SECONDS = 30.0  # the defaults of settings.py
+    settings.WEBHOOK_RETRY_MAX_SECONDS = 6 * 3600.0
+    settings.WEBHOOK_MAX_ATTEMPTS = 12
     receiver = Receiver(secret="")
     subscription, receiver.secret = subscribe(receiver.url)
-    event = emit_one()
-    services.deliver_due()  # nobody listens on the port: connection refused
-    delivery = Delivery.objects.get()
-    assert delivery.status == Delivery.Status.PENDING and delivery.attempts == 1
-    assert delivery.last_error and delivery.next_attempt_at > timezone.now() - timezone.timedelta(seconds=1)
-    receiver.answers = [503]  # it comes up, still failing once
-    receiver.start()
-    try:
-        deliver_until_settled()
-        services.deliver_due()  # nothing more is sent once it arrived
-    finally:
-        receiver.stop()
+    with simulated_clock() as clock:
+        start = clock.now
+        event = emit_one()
+        worker = Worker(clock, Delivery.objects.get())
+        # due at 0 s, 15–30 s, 45–90 s, 105–210 s, then not before 225 s: four attempts in 215 s
+        worker.run_until(start + timedelta(seconds=215))  # nobody listens on the port: refused
+        assert [a.at for a in worker.attempts][:1] == [start] and len(worker.attempts) == 4
+        delivery = Delivery.objects.get()
+        assert delivery.status == Delivery.Status.PENDING and delivery.attempts == 4
+        assert delivery.last_error and delivery.last_status_code is None
+        receiver.answers = [503]  # it comes up, still failing once
+        receiver.start()
+        try:
+            worker.run_until(clock.now + timedelta(days=1), stop_when_settled=True)
+            worker.run_until(clock.now + timedelta(hours=13))  # nothing more is sent once it arrived
+        finally:
+            receiver.stop()
     assert [r.status for r in receiver.received] == [503, 204]
     assert {r.headers["webhook-id"] for r in receiver.received} == {str(event.event_id)}
     assert len(receiver.accepted) == 1
+    assert_follows_the_backoff(worker.attempts[:5])  # four refused, one 503
+    assert worker.attempts[5].at == worker.attempts[4].next_due and len(worker.attempts) == 6
     delivery.refresh_from_db()
-    assert delivery.status == Delivery.Status.DELIVERED and delivery.attempts == 3
+    assert delivery.status == Delivery.Status.DELIVERED and delivery.attempts == 6
 
 
 def test_a_claimed_delivery_is_not_sent_twice_at_the_same_time(fast_retries):
