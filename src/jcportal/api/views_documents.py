@@ -36,6 +36,16 @@ FILE_RESPONSES = {
     404: OpenApiResponse(description="No such document, or not visible to this client."),
     416: OpenApiResponse(description="Range not satisfiable."),
 }
+# The PDFs are served as what they are (application/pdf), the originals as bytes.
+PDF_RESPONSES = {
+    (200, "application/pdf"): OpenApiTypes.BINARY,
+    (206, "application/pdf"): OpenApiTypes.BINARY,
+    **{
+        key: value
+        for key, value in FILE_RESPONSES.items()
+        if key not in {(200, "application/octet-stream"), (206, "application/octet-stream")}
+    },
+}
 
 
 class DocumentPagination(ApiCursorPagination):
@@ -103,29 +113,41 @@ class DocumentDetail(ApiView):
         return Response(DocumentSerializer(document, context={"request": request}).data)
 
 
+def _document(document_id: Any) -> Document:
+    """The document by id (or 404), before any access check: whether the client may download it (its PDF,
+    an original, its text), the documents service asks ``policy.can_download``, as for the portal and the
+    back office; a quarantined document or one of another territory is a 404 there."""
+    document = Document.objects.select_related("household").filter(pk=document_id).first()
+    if document is None:
+        raise Http404
+    return document
+
+
 class DocumentPdf(ApiView):
     required_scopes = scopes.DOCUMENTS_READ
 
     @extend_schema(
         operation_id="documents_pdf",
         description="The delivered PDF (PDF/A-2b). Strong ETag = SHA-256; single byte ranges (Range).",
-        responses=FILE_RESPONSES,
+        responses=PDF_RESPONSES,
     )
     def get(self, request: Request, document_id: Any) -> HttpResponseBase:
-        document = self.get_visible(_documents(), pk=document_id)
-        if not document.pdf or not document.delivered_at:
+        actor = self.actor
+        document = _document(document_id)
+        download = document_services.prepare_download(actor, document)
+        if not document.delivered_at:
             raise Http404
         response = file_response(
             request,
-            document.pdf,
-            sha256=document.pdf_sha256,
-            filename=f"{document.receipt_number}.pdf",
-            content_type="application/pdf",
+            download.file,
+            sha256=download.sha256,
+            filename=download.filename,
+            content_type=download.content_type,
         )
         if response.status_code in (200, 206):
-            self.audit_read("api.document_downloaded", document, file="pdf")
+            document_services.record_download(actor, document, action="api.document_downloaded")
             if self.client.has_scope(scopes.DOCUMENTS_ACK):
-                document_services.mark_exported(document, to=self.actor.label, actor=self.actor)
+                document_services.mark_exported(document, to=actor.label, actor=actor)
         return response
 
 
@@ -138,19 +160,22 @@ class DocumentOriginal(ApiView):
         responses=FILE_RESPONSES,
     )
     def get(self, request: Request, document_id: Any, position: int) -> HttpResponseBase:
-        document = self.get_visible(_documents(), pk=document_id)
+        actor = self.actor
+        document = _document(document_id)
         original = OriginalFile.objects.filter(document=document, position=position).first()
         if original is None:
             raise Http404
+        download = document_services.prepare_download(actor, document, original)
         response = file_response(
             request,
-            original.file,
-            sha256=original.sha256,
+            download.file,
+            sha256=download.sha256,
+            # the API's own name (receipt number and position), not the name the citizen's file had
             filename=f"{document.receipt_number}-{original.position:03d}",
-            content_type="application/octet-stream",
+            content_type=download.content_type,
         )
         if response.status_code in (200, 206):
-            self.audit_read("api.document_downloaded", document, file="original", position=position)
+            document_services.record_download(actor, document, original, action="api.document_downloaded")
         return response
 
 
@@ -163,7 +188,9 @@ class DocumentText(ApiView):
         responses={(200, "text/plain"): OpenApiTypes.STR},
     )
     def get(self, request: Request, document_id: Any) -> HttpResponseBase:
-        document = self.get_visible(_documents(), pk=document_id)
+        document = _document(document_id)
+        if not document_services.may_download(self.actor, document):
+            raise Http404
         self.audit_read("api.document_read", document, part="text")
         return HttpResponse(document.ocr_text or "", content_type="text/plain; charset=utf-8")
 

@@ -98,8 +98,8 @@ class SubmissionPdf(SubmissionView):
         operation_id="submissions_pdf",
         description="The PDF copy of the submission for the case file. ETag and Range as for documents.",
         responses={
-            (200, "application/octet-stream"): OpenApiTypes.BINARY,
-            (206, "application/octet-stream"): OpenApiTypes.BINARY,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (206, "application/pdf"): OpenApiTypes.BINARY,
             304: OpenApiResponse(description="Not modified."),
             404: NOT_VISIBLE,
             416: OpenApiResponse(description="Range not satisfiable."),
