@@ -376,8 +376,9 @@ class Download:
     sha256: str = ""
 
 
-def open_download(actor: Actor, document: Document, original: OriginalFile | None = None) -> Download:
-    """The delivered PDF (or one original) for ``actor``, after the policy check; the read is audited.
+def prepare_download(actor: Actor, document: Document, original: OriginalFile | None = None) -> Download:
+    """What to send ``actor``: the PDF (or one original) of ``document``, after ``policy.can_download``
+    (every channel asks it: portal, back office, API). Nothing is audited yet (``record_download``).
 
     Raises Http404 when the actor may not see it (never reveal that a foreign document exists)."""
     if not policy.can_download(actor, document):
@@ -385,22 +386,35 @@ def open_download(actor: Actor, document: Document, original: OriginalFile | Non
     if original is not None:
         if original.document_id != document.pk:
             raise Http404
-        download = Download(
-            original.file, original.original_name, "application/octet-stream", original.sha256
-        )
-    else:
-        if not document.pdf:
-            raise Http404
-        download = Download(
-            document.pdf, f"{document.receipt_number}.pdf", "application/pdf", document.pdf_sha256
-        )
+        return Download(original.file, original.original_name, "application/octet-stream", original.sha256)
+    if not document.pdf:
+        raise Http404
+    return Download(document.pdf, f"{document.receipt_number}.pdf", "application/pdf", document.pdf_sha256)
+
+
+def record_download(
+    actor: Actor,
+    document: Document,
+    original: OriginalFile | None = None,
+    *,
+    action: str = "document.downloaded",
+) -> None:
+    """Audit that ``actor`` read the PDF (or ``original``) of ``document``: once per download."""
     audit(
-        "document.downloaded",
+        action,
         actor=actor,
         obj=document,
         household=document.household,
         details={"file": "original" if original else "pdf", "position": getattr(original, "position", None)},
     )
+
+
+def open_download(actor: Actor, document: Document, original: OriginalFile | None = None) -> Download:
+    """The delivered PDF (or one original) for ``actor``, after the policy check; the read is audited.
+
+    Raises Http404 when the actor may not see it (never reveal that a foreign document exists)."""
+    download = prepare_download(actor, document, original)
+    record_download(actor, document, original)
     return download
 
 
