@@ -145,7 +145,7 @@ class DocumentPdf(ApiView):
             content_type=download.content_type,
         )
         if response.status_code in (200, 206):
-            document_services.record_download(actor, document, action="api.document_downloaded")
+            document_services.record_download(actor, document, through_api=True)
             if self.client.has_scope(scopes.DOCUMENTS_ACK):
                 document_services.mark_exported(document, to=actor.label, actor=actor)
         return response
@@ -175,7 +175,7 @@ class DocumentOriginal(ApiView):
             content_type=download.content_type,
         )
         if response.status_code in (200, 206):
-            document_services.record_download(actor, document, original, action="api.document_downloaded")
+            document_services.record_download(actor, document, original, through_api=True)
         return response
 
 

@@ -397,16 +397,20 @@ def record_download(
     document: Document,
     original: OriginalFile | None = None,
     *,
-    action: str = "document.downloaded",
+    through_api: bool = False,
 ) -> None:
     """Audit that ``actor`` read the PDF (or ``original``) of ``document``: once per download."""
-    audit(
-        action,
-        actor=actor,
-        obj=document,
-        household=document.household,
-        details={"file": "original" if original else "pdf", "position": getattr(original, "position", None)},
-    )
+    details = {"file": "original" if original else "pdf", "position": getattr(original, "position", None)}
+    if through_api:
+        audit(
+            "api.document_downloaded",
+            actor=actor,
+            obj=document,
+            household=document.household,
+            details=details,
+        )
+    else:
+        audit("document.downloaded", actor=actor, obj=document, household=document.household, details=details)
 
 
 def open_download(actor: Actor, document: Document, original: OriginalFile | None = None) -> Download:
