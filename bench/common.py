@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -93,3 +96,66 @@ def report(name: str, result: dict[str, Any], ok: bool, message: str) -> int:
     print(f"{name}: {'OK' if ok else 'FAILED'}: {message}", file=sys.stderr)
     print(json.dumps({"name": name, "ok": ok, "message": message, **result}))
     return 0 if ok else 1
+
+
+def start_gunicorn(
+    env: dict[str, str],
+    port: int,
+    log: Path,
+    *,
+    workers: int,
+    threads: int = 1,
+    access_log: bool = True,
+    warm_up: int = 0,
+) -> subprocess.Popen[bytes]:
+    """gunicorn with the deployment's config (``core.gunicorn_config``) on 127.0.0.1:``port``, once it
+    answers ``/livez``; ``warm_up`` requests of the login page let every worker import the application."""
+    import requests
+
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "-c",
+        "python:jcportal.core.gunicorn_config",
+        "jcportal.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+    ]
+    if not access_log:
+        command += ["--access-logfile", "/dev/null"]
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/livez", timeout=5).status_code == 200:
+                for _ in range(warm_up):
+                    requests.get(f"http://127.0.0.1:{port}/konto/anmelden/", timeout=30)
+                return process
+        except requests.RequestException:
+            pass
+        if process.poll() is not None:
+            break
+        time.sleep(0.5)
+    stop_process(process)
+    raise RuntimeError(f"gunicorn did not start:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the process group, SIGKILL after a minute."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

@@ -21,15 +21,13 @@ from __future__ import annotations
 
 import http.client
 import io
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, report, setup_django
+from common import ROOT, report, setup_django, start_gunicorn, stop_process
 from photo_pdf import make_photo
 
 RUNS = 7
@@ -139,25 +137,8 @@ def _http_downloads(client, documents: dict[bool, str], tmp: Path) -> dict[str, 
     from jcportal.core.testing.processes import free_port
 
     port = free_port()
-    log = (tmp / "gunicorn.log").open("wb")
-    web = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "-c",
-            "python:jcportal.core.gunicorn_config",
-            "jcportal.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--access-logfile",
-            "/dev/null",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    web = start_gunicorn(
+        {"PYTHONPATH": str(ROOT / "src")}, port, tmp / "gunicorn.log", workers=1, access_log=False
     )
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
     paths = {
@@ -179,12 +160,6 @@ def _http_downloads(client, documents: dict[bool, str], tmp: Path) -> dict[str, 
 
     times: dict[str, list[float]] = {"http_download_on": [], "http_download_off": []}
     try:
-        for _ in range(100):
-            try:
-                get("/livez")
-                break
-            except OSError:
-                time.sleep(0.2)
         for run in range(WARMUP + RUNS * 3):
             for encrypted in (True, False) if run % 2 else (False, True):
                 start = time.perf_counter()
@@ -194,9 +169,7 @@ def _http_downloads(client, documents: dict[bool, str], tmp: Path) -> dict[str, 
                 if run >= WARMUP:
                     times["http_download_on" if encrypted else "http_download_off"].append(elapsed)
     finally:
-        os.killpg(web.pid, 15)
-        web.wait(timeout=20)
-        log.close()
+        stop_process(web)
     return times
 
 

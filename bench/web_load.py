@@ -27,7 +27,6 @@ import csv
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import tempfile
@@ -35,7 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import ROOT, report
+from common import ROOT, report, start_gunicorn, stop_process
 
 SECONDS = int(os.environ.get("BENCH_WEB_SECONDS", "300"))
 USERS = int(os.environ.get("BENCH_WEB_USERS", "50"))
@@ -157,55 +156,6 @@ def visit_data(path: Path, seeded: dict[str, Any], staff: list[Any], documents: 
     path.write_text(json.dumps(data))
 
 
-def start_gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
-    import requests
-
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "-c",
-            "python:jcportal.core.gunicorn_config",
-            "jcportal.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(WORKERS),
-            "--threads",
-            "4",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/livez", timeout=5).status_code == 200:
-                # every worker imports the application on its first request: warm them up
-                for _ in range(4 * WORKERS):
-                    requests.get(f"http://127.0.0.1:{port}/konto/anmelden/", timeout=30)
-                return process
-        except requests.RequestException:
-            pass
-        if process.poll() is not None:
-            break
-        time.sleep(0.5)
-    stop(process)
-    raise RuntimeError(f"gunicorn did not start:\n{log.read_text(errors='replace')[-3000:]}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 def run_locust(env: dict[str, str], port: int, data: Path, prefix: Path) -> dict[str, dict[str, float]]:
     """Headless locust for SECONDS; per page: requests, failures, p50/p95/p99 in ms, requests/s."""
     command = [
@@ -312,12 +262,14 @@ def main() -> int:
 
             connections.close_all()
             port = free_port()
-            server = start_gunicorn(env, port, tmp / f"gunicorn-{size}.log")
+            server = start_gunicorn(
+                env, port, tmp / f"gunicorn-{size}.log", workers=WORKERS, threads=4, warm_up=4 * WORKERS
+            )
             loads[str(size)] = [load_average()]
             try:
                 results[str(size)] = run_locust(env, port, data, tmp / f"locust-{size}")
             finally:
-                stop(server)
+                stop_process(server)
             loads[str(size)].append(load_average())
             print(f"web_load: load average after the run {loads[str(size)][1]}", file=sys.stderr)
     finally:
