@@ -14,6 +14,7 @@ in memory. The header names the data key, so reading needs no context.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import struct
@@ -225,10 +226,8 @@ class DecryptingReader(io.RawIOBase):
         found = self._next_ciphertext()
         if found is None:
             return None
-        try:
+        with _authenticated():
             return self._aead.decrypt(found[1], found[0], self._associated)
-        except InvalidTag:
-            raise DecryptionError("segment does not authenticate (tampered, truncated or moved)") from None
 
     def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
         if self._offset >= len(self._buffer) and len(target) >= self.header.segment_size:
@@ -237,12 +236,8 @@ class DecryptingReader(io.RawIOBase):
             if found is None:
                 return 0
             count = len(found[0]) - TAG
-            try:
+            with _authenticated():
                 self._aead.decrypt_into(found[1], found[0], self._associated, memoryview(target)[:count])
-            except InvalidTag:
-                raise DecryptionError(
-                    "segment does not authenticate (tampered, truncated or moved)"
-                ) from None
             self._buffer, self._offset = b"", 0
             self._position += count
             return count
@@ -322,6 +317,15 @@ class DecryptingReader(io.RawIOBase):
         if not self.closed:
             self._raw.close()
         super().close()
+
+
+@contextlib.contextmanager
+def _authenticated() -> Iterator[None]:
+    """A segment that fails its tag is a DecryptionError (never plaintext of a changed object)."""
+    try:
+        yield
+    except InvalidTag:
+        raise DecryptionError("segment does not authenticate (tampered, truncated or moved)") from None
 
 
 def _readinto(stream: IO[bytes], target: memoryview) -> int:
